@@ -1,0 +1,66 @@
+#ifndef JD_TOOLS_COMMON_H
+#define JD_TOOLS_COMMON_H
+/*
+ * Shared by the thin mains in tools/.
+ *
+ * To add a tool jobdoc-foo:
+ *   1. tools/jobdoc-foo.c: parse options (getopt_long), call lib, print with
+ *      the helpers below, return the error code as exit code. ~200 lines max.
+ *      Call jd_tool_init() first; handle --help (print usage + jd_exit_codes_help,
+ *      exit 0) and --version (jd_print_version()).
+ *   2. The Makefile picks it up by wildcard (tools/jobdoc*.c).
+ *   3. tools/jobdoc-foo.1: the man page (section 1, with an EXIT STATUS section).
+ *   4. tests/cli/foo.t: a TAP script asserting exit code, stdout, stderr.
+ *   5. Add it to the list in tools/jobdoc.c and to README.md.
+ */
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "error.h"
+#include "finding.h"
+
+extern const char *jd_prog; /* "jobdoc-compile", for messages */
+
+/* The text every --help ends with. */
+extern const char jd_exit_codes_help[];
+
+void jd_tool_init(const char *name);
+void jd_print_version(void);
+
+/* "prog: msg" + "Try 'prog --help'." on stderr; exits 2. */
+void jd_usage_error(const char *fmt, ...) JD_PRINTF(1, 2) __attribute__((noreturn));
+
+/* Prints "prog: input:line:col: pointer: msg" on stderr; returns err->code (70 if 0). */
+int jd_report_error(const struct jd_error *err);
+
+/* "prog: warning: msg" on stderr. */
+void jd_warn(const char *fmt, ...) JD_PRINTF(1, 2);
+
+enum jd_format { JD_FMT_TEXT, JD_FMT_JSON, JD_FMT_GITHUB };
+/* Parses "text", "json", "github"; exits 2 on anything else. */
+enum jd_format jd_parse_format(const char *s);
+
+/*
+ * Collects findings. text: one line each on stderr, git style; github:
+ * workflow commands (::error file=..,line=..,col=..::msg) on stdout;
+ * json: an array printed by jd_reporter_finish() on stdout.
+ */
+struct jd_reporter {
+	enum jd_format format;
+	unsigned errors, warnings;
+	json_t *json; /* findings kept for the json format */
+};
+void jd_reporter_init(struct jd_reporter *r, enum jd_format format);
+int jd_report_finding(void *reporter, const struct jd_finding *f); /* a jd_finding_fn */
+/* Reports err as an error finding (for tools whose output is findings). */
+void jd_report_error_finding(struct jd_reporter *r, const struct jd_error *err);
+void jd_reporter_finish(struct jd_reporter *r);
+
+/*
+ * Writes out to path atomically (or to stdout for NULL or "-"), adding a
+ * trailing newline. Returns 0 or -1 with err set.
+ */
+int jd_write_output(const char *path, const char *data, size_t len, struct jd_error *err);
+
+#endif
