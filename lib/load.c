@@ -63,7 +63,37 @@ struct loader {
 	struct jd_doc cur;
 	int have_cur;
 	struct jd_error *err;
+	/*
+	 * libyaml rejects JSON's surrogate-pair escapes ("\ud83d\ude80");
+	 * each one it stops at is rewritten as "\U0001f680" in a copy of the
+	 * input and the parse starts again. Columns after a rewrite on the
+	 * same line are put back by the recorded shifts.
+	 */
+	char *copy;
+	struct edit {
+		unsigned line, col, delta;
+	} * edits;
+	size_t nedits;
 };
+
+static unsigned true_col(const struct loader *L, unsigned line, unsigned col)
+{
+	unsigned c = col;
+	size_t i;
+
+	for (i = 0; i < L->nedits; i++)
+		if (L->edits[i].line == line && L->edits[i].col < col)
+			c += L->edits[i].delta;
+	return c;
+}
+
+static struct jd_pos mark_pos(const struct loader *L, const yaml_mark_t *m)
+{
+	struct jd_pos p = {(unsigned)m->line + 1, 0, 0, 0};
+
+	p.col = true_col(L, p.line, (unsigned)m->column + 1);
+	return p;
+}
 
 /* Line and column (1-based, in characters) of byte offset off. */
 static void offset_pos(const char *data, size_t len, size_t off, unsigned *line, unsigned *col)
@@ -108,7 +138,7 @@ static int vfail_at(struct loader *L, unsigned line, unsigned col, const char *f
 {
 	if (!L->err)
 		return -1;
-	jd_error_place(L->err, L->name, line, col, "");
+	jd_error_place(L->err, L->name, line, true_col(L, line, col), "");
 	L->err->code = JD_EINPUT;
 	vsnprintf(L->err->msg, sizeof(L->err->msg), fmt, ap);
 	return -1;
@@ -336,13 +366,14 @@ static json_t *make_scalar(struct loader *L, const yaml_event_t *ev)
 			!strncmp(tag, CORE_TAG, strlen(CORE_TAG)) ? tag + strlen(CORE_TAG) : NULL;
 		if (!t || (strcmp(t, "str") && strcmp(t, "int") && strcmp(t, "float") &&
 			   strcmp(t, "bool") && strcmp(t, "null"))) {
-			fail_mark(L, m,
-				  "unknown tag '%s' (only !!str !!int !!float !!bool !!null !!map "
-				  "!!seq)",
-				  t ? t - 2 : tag);
-			if (t)
-				snprintf(L->err->msg, sizeof(L->err->msg),
-					 "tag '!!%s' cannot tag a scalar", t);
+			if (t && (!strcmp(t, "map") || !strcmp(t, "seq")))
+				fail_mark(L, m, "tag '!!%s' on a scalar", t);
+			else
+				fail_mark(L, m,
+					  "unknown tag '%s%s' (only !!str !!int !!float !!bool "
+					  "!!null "
+					  "!!map !!seq)",
+					  t ? "!!" : "", t ? t : tag);
 			return NULL;
 		}
 		if (!strcmp(t, "str"))
@@ -411,7 +442,7 @@ static int count_node(struct loader *L, size_t n, const yaml_mark_t *m)
 /* Puts v (owned) at the current place: root, next item, or pending key. */
 static int insert(struct loader *L, json_t *v, const yaml_mark_t *m, int is_alias)
 {
-	struct jd_pos pos = {(unsigned)m->line + 1, (unsigned)m->column + 1, 0, 0};
+	struct jd_pos pos = mark_pos(L, m);
 	struct frame *f = L->depth ? &L->stack[L->depth - 1] : NULL;
 	int r;
 
@@ -571,13 +602,14 @@ static int on_scalar(struct loader *L, const yaml_event_t *ev)
 			return fail_mark(L, &ev->start_mark, "key '%s' must be a string", s);
 		if (!tag && ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && strlen(s) == n) {
 			enum kind k = classify(s, L->cur.json, &iv);
-			static const char *const names[] = {
-				"", "null", "boolean", "integer", "number", "integer", "number"};
+			static const char *const names[] = {"",		  "null",     "a boolean",
+							    "an integer", "a number", "an integer",
+							    "a number"};
 			if (k != K_STR)
 				return fail_mark(
 					L, &ev->start_mark,
-					"key '%.100s' is a%s %s; keys must be strings (quote it)",
-					s, k == K_INT || k == K_BAD_INT ? "n" : "", names[k]);
+					"key '%.100s' is %s; keys must be strings (quote it)", s,
+					names[k]);
 			if (!L->cur.json && !strcmp(s, "<<"))
 				return fail_mark(L, &ev->start_mark, "%s",
 						 "merge keys ('<<') are YAML 1.1, not 1.2: write "
@@ -601,8 +633,7 @@ static int on_scalar(struct loader *L, const yaml_event_t *ev)
 		if (!f->key)
 			return jd_error_oom(L->err);
 		f->klen = n;
-		f->kpos.line = (unsigned)ev->start_mark.line + 1;
-		f->kpos.col = (unsigned)ev->start_mark.column + 1;
+		f->kpos = mark_pos(L, &ev->start_mark);
 		return 0;
 	}
 	if (count_node(L, 1, &ev->start_mark) < 0)
@@ -746,12 +777,131 @@ void jd_docs_free(struct jd_doc *docs, size_t n)
 	free(docs);
 }
 
+#define RETRY 1
+
+/*
+ * libyaml stopped at a "\uD8xx" escape: when it starts a surrogate pair,
+ * rewrite the pair as one "\U000XXXXX" escape and ask for a new parse.
+ */
+static int fix_surrogates(struct loader *L)
+{
+	yaml_parser_t *p = &L->parser;
+	unsigned line = (unsigned)p->problem_mark.line + 1,
+		 col = (unsigned)p->problem_mark.column + 1;
+	size_t i = 0, off;
+	unsigned l = 1, c = 1, hi, lo;
+	char *s;
+	struct edit *e;
+
+	if (!p->problem || strcmp(p->problem, "found invalid Unicode character escape code"))
+		return 0;
+	if (!L->copy) {
+		L->copy = jd_strndup(L->data, L->len);
+		if (!L->copy)
+			return jd_error_oom(L->err);
+		L->data = L->copy;
+	}
+	s = L->copy;
+	while (i < L->len && l < line)
+		if (s[i++] == '\n')
+			l++;
+	while (i < L->len && c < col) {
+		i++;
+		while (i < L->len && ((unsigned char)s[i] & 0xc0) == 0x80)
+			i++;
+		c++;
+	}
+	if (i < 2 || i + 10 > L->len || s[i - 2] != '\\' || s[i - 1] != 'u' ||
+	    sscanf(s + i, "%4x", &hi) != 1 || hi < 0xd800 || hi > 0xdbff || s[i + 4] != '\\' ||
+	    s[i + 5] != 'u' || sscanf(s + i + 6, "%4x", &lo) != 1 || lo < 0xdc00 || lo > 0xdfff) {
+		fail_at(L, line, col - 2, "lone UTF-16 surrogate in a \\u escape");
+		return -1;
+	}
+	if (L->nedits >= 100000)
+		return fail_at(L, line, col, "too many surrogate-pair escapes");
+	e = realloc(L->edits, (L->nedits + 1) * sizeof(*e));
+	if (!e)
+		return jd_error_oom(L->err);
+	L->edits = e;
+	off = i - 2;
+	snprintf(s + off, 11, "\\U%08X", 0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00));
+	memmove(s + off + 10, s + off + 12, L->len - off - 12);
+	L->len -= 2;
+	e[L->nedits].line = line;
+	e[L->nedits].col = col - 2;
+	e[L->nedits].delta = 2;
+	L->nedits++;
+	return RETRY;
+}
+
+static void reset(struct loader *L)
+{
+	unwind(L);
+	clear_anchors(L);
+	if (L->have_cur)
+		jd_doc_release(&L->cur);
+	L->have_cur = 0;
+	jd_docs_free(L->docs, L->ndocs);
+	L->docs = NULL;
+	L->ndocs = L->docs_alloc = 0;
+	L->nodes = L->alias_nodes = 0;
+	yaml_parser_delete(&L->parser);
+	memset(&L->parser, 0, sizeof(L->parser));
+}
+
+/* One pass over the stream: 0, -1 with L->err set, or RETRY. */
+static int parse_stream(struct loader *L)
+{
+	yaml_event_t ev;
+	int done = 0;
+
+	if (!yaml_parser_initialize(&L->parser))
+		return jd_error_oom(L->err);
+	yaml_parser_set_input_string(&L->parser, (const unsigned char *)L->data, L->len);
+	yaml_parser_set_encoding(&L->parser, YAML_UTF8_ENCODING);
+	while (!done) {
+		int r = 0;
+
+		if (!yaml_parser_parse(&L->parser, &ev)) {
+			r = fix_surrogates(L);
+			if (r)
+				return r;
+			return parser_error(L);
+		}
+		switch (ev.type) {
+		case YAML_STREAM_END_EVENT: done = 1; break;
+		case YAML_DOCUMENT_START_EVENT:
+			L->cur.map = jd_srcmap_new();
+			L->cur.name = jd_strndup(L->name, strlen(L->name));
+			L->cur.index = (unsigned)L->ndocs;
+			L->have_cur = 1;
+			if (!L->cur.map || !L->cur.name)
+				r = jd_error_oom(L->err);
+			break;
+		case YAML_DOCUMENT_END_EVENT:
+			clear_anchors(L);
+			r = push_doc(L);
+			break;
+		case YAML_SCALAR_EVENT: r = on_scalar(L, &ev); break;
+		case YAML_SEQUENCE_START_EVENT: r = on_start(L, &ev, 0); break;
+		case YAML_MAPPING_START_EVENT: r = on_start(L, &ev, 1); break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT: r = on_end(L); break;
+		case YAML_ALIAS_EVENT: r = on_alias(L, &ev); break;
+		default: break;
+		}
+		yaml_event_delete(&ev);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int jd_load(const char *name, const char *data, size_t len, const struct jd_load_opts *opts,
 	    struct jd_doc **docs, size_t *ndocs, struct jd_error *err)
 {
 	struct loader L;
-	yaml_event_t ev;
-	int done = 0, ret = -1;
+	int r;
 	size_t max_input = opts && opts->max_input ? opts->max_input : JD_INPUT_MAX;
 
 	memset(&L, 0, sizeof(L));
@@ -769,66 +919,28 @@ int jd_load(const char *name, const char *data, size_t len, const struct jd_load
 				   "too big (the limit is %zu bytes)", max_input);
 	if (prescan(&L) < 0)
 		return -1;
-	if (!yaml_parser_initialize(&L.parser))
-		return jd_error_oom(err);
 	/* skip a UTF-8 byte order mark ourselves: the offsets stay true */
 	if (len >= 3 && !memcmp(data, "\xef\xbb\xbf", 3)) {
 		L.data += 3;
 		L.len -= 3;
 	}
-	yaml_parser_set_input_string(&L.parser, (const unsigned char *)L.data, L.len);
-	yaml_parser_set_encoding(&L.parser, YAML_UTF8_ENCODING);
-	while (!done) {
-		int r = 0;
-
-		if (!yaml_parser_parse(&L.parser, &ev)) {
-			parser_error(&L);
-			goto out;
-		}
-		switch (ev.type) {
-		case YAML_STREAM_END_EVENT: done = 1; break;
-		case YAML_DOCUMENT_START_EVENT:
-			L.cur.map = jd_srcmap_new();
-			L.cur.name = jd_strndup(name, strlen(name));
-			L.cur.index = (unsigned)L.ndocs;
-			L.have_cur = 1;
-			if (!L.cur.map || !L.cur.name)
-				r = jd_error_oom(err);
-			break;
-		case YAML_DOCUMENT_END_EVENT:
-			clear_anchors(&L);
-			r = push_doc(&L);
-			break;
-		case YAML_SCALAR_EVENT: r = on_scalar(&L, &ev); break;
-		case YAML_SEQUENCE_START_EVENT: r = on_start(&L, &ev, 0); break;
-		case YAML_MAPPING_START_EVENT: r = on_start(&L, &ev, 1); break;
-		case YAML_SEQUENCE_END_EVENT:
-		case YAML_MAPPING_END_EVENT: r = on_end(&L); break;
-		case YAML_ALIAS_EVENT: r = on_alias(&L, &ev); break;
-		default: break;
-		}
-		yaml_event_delete(&ev);
-		if (r < 0)
-			goto out;
+	while ((r = parse_stream(&L)) == RETRY)
+		reset(&L);
+	if (r == 0) {
+		*docs = L.docs;
+		*ndocs = L.ndocs;
+		L.docs = NULL;
+		L.ndocs = 0;
 	}
-	*docs = L.docs;
-	*ndocs = L.ndocs;
-	L.docs = NULL;
-	L.ndocs = 0;
-	ret = 0;
-out:
-	unwind(&L);
-	clear_anchors(&L);
+	reset(&L);
 	free(L.anchors);
 	free(L.stack);
-	if (L.have_cur)
-		jd_doc_release(&L.cur);
-	jd_docs_free(L.docs, L.ndocs);
+	free(L.copy);
+	free(L.edits);
 	jd_buf_release(&L.ptr);
-	yaml_parser_delete(&L.parser);
-	if (ret < 0 && err && err->code == JD_EINTERNAL && !err->input[0])
+	if (r < 0 && err && err->code == JD_EINTERNAL && !err->input[0])
 		jd_strlcpy(err->input, name, sizeof(err->input));
-	return ret;
+	return r < 0 ? -1 : 0;
 }
 
 int jd_load_file(const char *path, const struct jd_load_opts *opts, struct jd_doc **docs,

@@ -32,7 +32,8 @@ static void usage(void)
 }
 
 struct out {
-	struct jd_buf all;
+	struct jd_outfile file; /* -o FILE or stdout */
+	struct jd_buf pending;	/* written out in large blocks */
 	const char *dir;
 };
 
@@ -62,8 +63,13 @@ static int emit(struct out *o, const struct jd_spec *s, struct jd_error *err)
 		free(path);
 		goto out;
 	}
-	if (jd_buf_adds(&o->all, text, err) < 0 || jd_buf_addc(&o->all, '\n', err) < 0)
+	if (jd_buf_adds(&o->pending, text, err) < 0 || jd_buf_addc(&o->pending, '\n', err) < 0)
 		goto out;
+	if (o->pending.len >= 65536) {
+		if (jd_outfile_write(&o->file, o->pending.data, o->pending.len, err) < 0)
+			goto out;
+		jd_buf_reset(&o->pending);
+	}
 	ret = 0;
 out:
 	free(text);
@@ -83,7 +89,8 @@ int main(int argc, char **argv)
 	};
 	struct jd_compile_opts opts = {0};
 	struct jd_reporter rep;
-	struct out o = {JD_BUF_INIT((size_t)1 << 30), NULL};
+	struct out o = {{-1, 0, NULL, NULL, 0}, JD_BUF_INIT((size_t)1 << 24), NULL};
+	struct jd_error oerr;
 	const char *output = NULL;
 	enum jd_format format = JD_FMT_TEXT;
 	int c, i, status = 0;
@@ -105,6 +112,9 @@ int main(int argc, char **argv)
 	if (output && o.dir)
 		jd_usage_error("--output and --output-dir exclude each other");
 	jd_reporter_init(&rep, format);
+	jd_error_clear(&oerr);
+	if (!o.dir && jd_outfile_open(&o.file, output, 0644, &oerr) < 0)
+		return jd_report_error(&oerr);
 	opts.on_finding = jd_report_finding;
 	opts.finding_ctx = &rep;
 	for (i = optind; i < argc; i++) {
@@ -136,14 +146,14 @@ int main(int argc, char **argv)
 		}
 		jd_docs_free(docs, n);
 	}
-	if (!status && !o.dir) {
-		struct jd_error err;
-		jd_error_clear(&err);
-		if (jd_write_file_atomic(output ? output : "-", o.all.data ? o.all.data : "",
-					 o.all.len, 0644, &err) < 0)
-			status = jd_report_error(&err);
+	if (!o.dir) {
+		if (!status &&
+		    (jd_outfile_write(&o.file, o.pending.data, o.pending.len, &oerr) < 0 ||
+		     jd_outfile_commit(&o.file, &oerr) < 0))
+			status = jd_report_error(&oerr);
+		jd_outfile_abort(&o.file);
 	}
 	jd_reporter_finish(&rep);
-	jd_buf_release(&o.all);
+	jd_buf_release(&o.pending);
 	return status;
 }
