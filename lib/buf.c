@@ -60,6 +60,7 @@ int jd_buf_grow(struct jd_buf *b, size_t extra, struct jd_error *err)
 		return jd_error_oom(err);
 	b->data = p;
 	b->alloc = alloc;
+	b->data[b->len] = '\0';
 	return 0;
 }
 
