@@ -68,7 +68,7 @@ def configs(lines, retry_ok=True):
         lines += ['schedulingConfig:', '  startTime: "2027-0%d-1%dT0%d:00"' % (r.randrange(1, 9), r.randrange(0, 9), r.randrange(0, 9)),
                   '  endBehavior: %s' % r.choice(['STOP_ROLLOUT', 'CANCEL', 'FORCE_CANCEL'])]
     lines += ['tags:']
-    for _ in range(r.randrange(1, 5)):
+    for _ in range(r.randrange(1, 9)):
         lines += ['  - Key: %s' % word(6), '    Value: "%s"' % word(r.randrange(3, 20))]
 
 
@@ -78,8 +78,8 @@ for i in range(a.count):
     kind = i % 4
     jid = 'job-%05d-%s' % (i, word(5))
     L = ['# generated spec %d' % i, 'jobId: %s' % jid,
-         'description: %s' % ' '.join(word(r.randrange(3, 9)) for _ in range(r.randrange(3, 12))),
-         'targets:'] + ['  - ' + t for t in targets(region, r.randrange(1, 6))]
+         'description: %s' % ' '.join(word(r.randrange(3, 9)) for _ in range(r.randrange(3, 30))),
+         'targets:'] + ['  - ' + t for t in targets(region, r.randrange(1, 12))]
     pnames = []
     if a.params:
         pnames = ['p%d_%s' % (i, k) for k in ('size', 'sha', 'sig', 'version', 'bucket')]
