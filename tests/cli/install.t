@@ -42,7 +42,9 @@ int main(void)
 	return 0;
 }
 C
-cc -std=c11 -o "$T_TMP/use" "$T_TMP/use.c" $(cat "$T_TMP/pc") >"$T_TMP/cc.log" 2>&1
+san=
+nm "$stage/usr/lib/libjobdoc.a" 2>/dev/null | grep -q __asan_ && san="-fsanitize=address,undefined"
+cc -std=c11 $san -o "$T_TMP/use" "$T_TMP/use.c" $(cat "$T_TMP/pc") >"$T_TMP/cc.log" 2>&1
 t_ok $? "a program builds against the installed library"
 [ "$("$T_TMP/use")" = '{"a":[1,"two"]}' ]
 t_ok $? "and runs"
