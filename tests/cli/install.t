@@ -29,6 +29,7 @@ PKG_CONFIG_PATH=$T_TMP/pc.d pkg-config --cflags --libs jobdoc >"$T_TMP/pc" 2>&1
 t_ok $? "pkg-config knows jobdoc"
 cat >"$T_TMP/use.c" <<'C'
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <load.h>
 #include <json.h>
@@ -42,6 +43,8 @@ int main(void)
 		return 1;
 	char *s = jd_json_dumps(docs[0].root, &err);
 	puts(s);
+	free(s);
+	jd_docs_free(docs, n);
 	return 0;
 }
 C
