@@ -285,7 +285,7 @@ static int check_file(struct vctx *v, json_t *file, const char *fptr, struct jd_
 	jd_error_clear(&e);
 	ptr_join(ptr, sizeof(ptr), fptr, v->cert ? alg->sig_key : "certfile");
 	if (jd_cert_check_time(cert, shown, v->o->now, &e) < 0) {
-		report(v, JD_SEV_ERROR, ptr, "certificate '%s': %s", shown, e.msg);
+		report(v, JD_SEV_ERROR, ptr, "%s ('%s')", e.msg, shown);
 		goto out;
 	}
 	ptr_join(ptr, sizeof(ptr), fptr, alg->sig_key);
