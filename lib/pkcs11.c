@@ -44,7 +44,7 @@ static int hexval(char c)
 /*
  * Takes a "pin-value=" attribute out of uri: the engine would print the URI
  * (PIN included) on stderr when the key is not found, so it only ever sees
- * the URI without it, and gets the PIN through its PIN control. *pin is
+ * the URI without it, and receives the PIN through its PIN control. *pin is
  * NULL when the URI has none; it is percent-decoded (RFC 7512).
  */
 static int split_pin(const char *uri, char **clean, char **pin, size_t *pin_len)
