@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "buf.h"
 #include "common.h"
 #include "file.h"
 #include "internal.h"
@@ -85,6 +86,7 @@ int main(int argc, char **argv)
 	struct jd_error err;
 	time_t now = time(NULL);
 	json_t *all = NULL, *one;
+	struct jd_signature *sigs = NULL;
 	char *text = NULL;
 
 	jd_tool_init("jobdoc-sign");
@@ -136,29 +138,28 @@ int main(int argc, char **argv)
 	    (cert && jd_signer_set_cert(s, cert, now, &err) < 0))
 		goto fail;
 	all = json_array();
-	if (!all)
+	sigs = calloc((size_t)(argc - optind), sizeof(*sigs));
+	if (!all || !sigs)
 		goto oom;
+	/* Sign everything first: a file that fails leaves no .sig behind. */
 	for (i = optind; i < argc; i++) {
-		struct jd_signature sig;
-
-		if (jd_signer_sign_file(s, argv[i], &sig, &err) < 0)
+		if (jd_signer_sign_file(s, argv[i], &sigs[i - optind], &err) < 0)
 			goto fail;
-		one = jd_signature_json(&sig, argv[i], certfile,
+		one = jd_signature_json(&sigs[i - optind], argv[i], certfile,
 		                        n_prefixes ? prefixes[i - optind] : NULL);
 		if (!one || json_array_append_new(all, one) < 0)
 			goto oom;
-		if (detached) {
-			char *sp = malloc(strlen(argv[i]) + 5);
+	}
+	for (i = optind; detached && i < argc; i++) {
+		struct jd_buf sp = JD_BUF_INIT(4096 + 8);
 
-			if (!sp)
-				goto oom;
-			memcpy(sp, argv[i], strlen(argv[i]));
-			memcpy(sp + strlen(argv[i]), ".sig", 5);
-			ret = jd_write_file_atomic(sp, sig.sig, sig.sig_len, 0644, &err);
-			free(sp);
-			if (ret < 0)
-				goto fail;
+		if (jd_buf_adds(&sp, argv[i], &err) < 0 || jd_buf_adds(&sp, ".sig", &err) < 0 ||
+		    jd_write_file_atomic(sp.data, sigs[i - optind].sig, sigs[i - optind].sig_len,
+		                         0644, &err) < 0) {
+			jd_buf_release(&sp);
+			goto fail;
 		}
+		jd_buf_release(&sp);
 	}
 	if (json_array_size(all) == 1 || n_prefixes) {
 		/* Parameters objects merge into one: what jobdoc-compile -P reads. */
@@ -187,6 +188,7 @@ done:
 	free(text);
 	json_decref(all);
 	jd_signer_free(s);
+	free(sigs);
 	free(prefixes);
 	return ret;
 }

@@ -170,6 +170,10 @@ t_err_has "not yet valid: message" "certificate is not valid before"
 t_run "bad --date" 2 jobdoc-sign -k ec.key --date yesterday fw.bin
 t_run "missing file" 3 jobdoc-sign -k ec.key no-such.bin
 t_err_has "missing file: message" "no-such.bin: cannot open"
+rm -f small.bin.sig
+t_run "--detached with one missing file" 3 jobdoc-sign -k ec.key --detached small.bin no-such.bin
+[ ! -e small.bin.sig ]
+t_ok $? "--detached: a failed run writes no .sig at all"
 t_run "missing key" 3 jobdoc-sign -k no-such.key fw.bin
 t_run "a certificate is not a key" 3 jobdoc-sign -k ec.crt --allow-insecure-key fw.bin
 
