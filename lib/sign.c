@@ -17,6 +17,8 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include "buf.h"
+#include "file.h"
 #include "internal.h"
 #include "keys.h"
 #include "sign.h"
@@ -746,6 +748,36 @@ long jd_base64_decode(const char *s, size_t len, unsigned char *out, size_t max)
 		out[o++] = (unsigned char)w;
 	}
 	return (long)o;
+}
+
+int jd_sig_read_file(const char *path, unsigned char *sig, size_t *len, struct jd_error *err)
+{
+	struct jd_buf b = JD_BUF_INIT(4 * JD_SIG_MAX);
+	size_t n;
+	long d;
+	int ret = -1;
+
+	if (jd_read_file(path, 4 * JD_SIG_MAX, &b, err) < 0)
+		goto out;
+	n = b.len;
+	while (n && (b.data[n - 1] == '\n' || b.data[n - 1] == '\r'))
+		n--;
+	d = jd_base64_decode(b.data, n, sig, JD_SIG_MAX);
+	if (d < 0) {
+		if (b.len > JD_SIG_MAX) {
+			jd_error_at(err, JD_EINPUT, path, 0, 0, NULL,
+			            "not a signature: %zu bytes, neither base64 nor at most %d bytes",
+			            b.len, JD_SIG_MAX);
+			goto out;
+		}
+		memcpy(sig, b.data, b.len);
+		d = (long)b.len;
+	}
+	*len = (size_t)d;
+	ret = 0;
+out:
+	jd_buf_release(&b);
+	return ret;
 }
 
 json_t *jd_signature_json(const struct jd_signature *sig, const char *file, const char *certfile,

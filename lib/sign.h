@@ -164,6 +164,13 @@ size_t jd_base64_encode(const unsigned char *in, size_t len, char *out);
  */
 long jd_base64_decode(const char *s, size_t len, unsigned char *out, size_t max);
 
+/*
+ * Reads a signature file: base64 text (a trailing newline allowed) or, when
+ * it is not base64, binary (DER for ECDSA). sig holds JD_SIG_MAX bytes.
+ * JD_EINPUT when unreadable or longer than that.
+ */
+int jd_sig_read_file(const char *path, unsigned char *sig, size_t *len, struct jd_error *err);
+
 /* Lower-case hex of len bytes into out (2 * len + 1). */
 void jd_hex(const unsigned char *in, size_t len, char *out);
 

@@ -64,42 +64,6 @@ static const struct option longopts[] = {
 	{NULL, 0, NULL, 0},
 };
 
-/* Base64 text (with an optional trailing newline) or binary, as the file holds. */
-static int load_sig(const char *path, const char *b64, unsigned char *sig, size_t *len,
-                    struct jd_error *err)
-{
-	struct jd_buf b = JD_BUF_INIT(4 * JD_SIG_MAX);
-	long n = -1;
-	int ret = -1;
-
-	if (b64) {
-		n = jd_base64_decode(b64, strlen(b64), sig, JD_SIG_MAX);
-		if (n < 0)
-			return jd_error_set(err, JD_EINPUT, "--signature is not base64 (or too long)");
-		*len = (size_t)n;
-		return 0;
-	}
-	if (jd_read_file(path, 4 * JD_SIG_MAX, &b, err) < 0)
-		goto out;
-	while (b.len && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == '\r'))
-		b.len--;
-	n = jd_base64_decode(b.data, b.len, sig, JD_SIG_MAX);
-	if (n < 0) {
-		/* not base64: take it as binary, restoring the bytes trimmed above */
-		jd_buf_release(&b);
-		jd_buf_init(&b, JD_SIG_MAX);
-		if (jd_read_file(path, JD_SIG_MAX, &b, err) < 0)
-			goto out;
-		memcpy(sig, b.data, b.len);
-		n = (long)b.len;
-	}
-	*len = (size_t)n;
-	ret = 0;
-out:
-	jd_buf_release(&b);
-	return ret;
-}
-
 static int verify_file(const char *file, const char *b64, const char *sigfile, const char *cert,
                        const char *pubkey, const char *alg_name, time_t now)
 {
@@ -116,8 +80,17 @@ static int verify_file(const char *file, const char *b64, const char *sigfile, c
 	int ret;
 
 	jd_error_clear(&err);
-	if (load_sig(sigfile, b64, sig, &sig_len, &err) < 0)
+	if (b64) {
+		long n = jd_base64_decode(b64, strlen(b64), sig, sizeof(sig));
+
+		if (n < 0) {
+			jd_error_set(&err, JD_EINPUT, "--signature is not base64 (or too long)");
+			goto fail;
+		}
+		sig_len = (size_t)n;
+	} else if (jd_sig_read_file(sigfile, sig, &sig_len, &err) < 0) {
 		goto fail;
+	}
 	if (cert) {
 		if (jd_cert_load(cert, &x, &err) < 0 || jd_cert_check_time(x, cert, now, &err) < 0)
 			goto fail;
