@@ -145,6 +145,10 @@ int main(int argc, char **argv)
 	for (i = optind; i < argc; i++) {
 		if (jd_signer_sign_file(s, argv[i], &sigs[i - optind], &err) < 0)
 			goto fail;
+		if (sigs[i - optind].sig_len > JD_OTA_SIG_MAX)
+			jd_warn("%s: a %zu-byte signature is more than a FreeRTOS OTA agent holds "
+			        "(%d bytes)",
+			        argv[i], sigs[i - optind].sig_len, JD_OTA_SIG_MAX);
 		one = jd_signature_json(&sigs[i - optind], argv[i], certfile,
 		                        n_prefixes ? prefixes[i - optind] : NULL);
 		if (!one || json_array_append_new(all, one) < 0)

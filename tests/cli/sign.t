@@ -103,6 +103,7 @@ t_run "RSA-4096" 0 jobdoc-sign -k rsa4096.key fw.bin
 b64sig
 [ "$(wc -c < sig.bin)" -eq 512 ] && openssl dgst -sha256 -verify rsa4096.pub -signature sig.bin fw.bin >/dev/null 2>&1
 t_ok $? "RSA-4096: 512-byte signature, openssl verifies"
+t_err_has "RSA-4096: warns that OTA agents hold 384 bytes" "warning: fw.bin: a 512-byte signature is more than a FreeRTOS OTA agent holds (384 bytes)"
 t_run "legacy sig-sha1-rsa only by name" 0 jobdoc-sign -k rsa.key -a sig-sha1-rsa fw.bin
 json "sig-sha1-rsa: algorithm and key" "j['algorithm']=='rsa-pkcs1-sha1' and j['signatureKey']=='sig-sha1-rsa' and len(j['sha256'])==64"
 b64sig
