@@ -23,8 +23,8 @@ void jd_secret_free(void *p, size_t len)
 	free(p);
 }
 
-int jd_secret_read_file(const char *path, int allow_insecure, const char *what,
-                        unsigned char **out, size_t *len, struct jd_error *err)
+int jd_secret_read_file(const char *path, int allow_insecure, const char *what, unsigned char **out,
+			size_t *len, struct jd_error *err)
 {
 	unsigned char *buf = NULL;
 	struct stat st;
@@ -36,28 +36,28 @@ int jd_secret_read_file(const char *path, int allow_insecure, const char *what,
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return jd_error_at(err, JD_EINPUT, path, 0, 0, NULL, "cannot open %s file: %s",
-		                   what, strerror(errno));
+				   what, strerror(errno));
 	/* fstat on the open file: the mode checked is the mode of what is read. */
 	if (fstat(fd, &st) < 0) {
 		jd_error_at(err, JD_EINPUT, path, 0, 0, NULL, "cannot stat %s file: %s", what,
-		            strerror(errno));
+			    strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		jd_error_at(err, JD_EINPUT, path, 0, 0, NULL, "%s file is not a regular file",
-		            what);
+			    what);
 		goto out;
 	}
 	if (!allow_insecure && (st.st_mode & (S_IRGRP | S_IROTH))) {
 		jd_error_at(err, JD_EINPUT, path, 0, 0, NULL,
-		            "%s file is readable by group or others (mode %04o): run 'chmod 600 "
-		            "%s', or pass --allow-insecure-key",
-		            what, (unsigned)(st.st_mode & 07777), path);
+			    "%s file is readable by group or others (mode %04o): run 'chmod 600 "
+			    "%s', or pass --allow-insecure-key",
+			    what, (unsigned)(st.st_mode & 07777), path);
 		goto out;
 	}
 	if (st.st_size < 0 || (uint64_t)st.st_size > JD_SECRET_FILE_MAX) {
 		jd_error_at(err, JD_EINPUT, path, 0, 0, NULL,
-		            "%s file too big (the limit is %zu bytes)", what, JD_SECRET_FILE_MAX);
+			    "%s file too big (the limit is %zu bytes)", what, JD_SECRET_FILE_MAX);
 		goto out;
 	}
 	/* One allocation of the final size: a realloc would leave copies behind. */
@@ -74,7 +74,7 @@ int jd_secret_read_file(const char *path, int allow_insecure, const char *what,
 			continue;
 		if (n < 0) {
 			jd_error_at(err, JD_EINPUT, path, 0, 0, NULL, "cannot read %s file: %s",
-			            what, strerror(errno));
+				    what, strerror(errno));
 			goto out;
 		}
 		if (n == 0)
@@ -82,7 +82,7 @@ int jd_secret_read_file(const char *path, int allow_insecure, const char *what,
 		have += (size_t)n;
 		if (have == cap) { /* it grew while we read it */
 			jd_error_at(err, JD_EINPUT, path, 0, 0, NULL,
-			            "%s file changed while being read", what);
+				    "%s file changed while being read", what);
 			goto out;
 		}
 	}
@@ -98,8 +98,7 @@ out:
 	return ret;
 }
 
-int jd_pass_get(const char *spec, int allow_insecure, char **out, size_t *len,
-                struct jd_error *err)
+int jd_pass_get(const char *spec, int allow_insecure, char **out, size_t *len, struct jd_error *err)
 {
 	*out = NULL;
 	*len = 0;
@@ -111,7 +110,8 @@ int jd_pass_get(const char *spec, int allow_insecure, char **out, size_t *len,
 			return jd_error_set(err, JD_EUSAGE, "--pass env: needs a variable name");
 		if (!v)
 			return jd_error_set(err, JD_EUSAGE,
-			                    "--pass: environment variable '%s' is not set", spec + 4);
+					    "--pass: environment variable '%s' is not set",
+					    spec + 4);
 		n = strlen(v);
 		if (n > JD_SECRET_FILE_MAX)
 			return jd_error_set(err, JD_EUSAGE, "--pass: '%s' is too long", spec + 4);
@@ -140,8 +140,8 @@ int jd_pass_get(const char *spec, int allow_insecure, char **out, size_t *len,
 		return 0;
 	}
 	return jd_error_set(err, JD_EUSAGE,
-	                    "--pass wants env:VAR or file:PATH (a passphrase is never taken "
-	                    "from the command line)");
+			    "--pass wants env:VAR or file:PATH (a passphrase is never taken "
+			    "from the command line)");
 }
 
 struct pem_pass {
@@ -165,7 +165,7 @@ static int pem_pass_cb(char *buf, int size, int rwflag, void *u)
 }
 
 int jd_key_load_pem(const char *path, const char *pass, size_t pass_len, int allow_insecure,
-                    EVP_PKEY **out, struct jd_error *err)
+		    EVP_PKEY **out, struct jd_error *err)
 {
 	struct pem_pass pp = {pass, pass_len, 0};
 	unsigned char *data = NULL;
@@ -188,14 +188,14 @@ int jd_key_load_pem(const char *path, const char *pass, size_t pass_len, int all
 	if (!*out) {
 		if (pp.asked && !pass)
 			jd_error_at(err, JD_EINPUT, path, 0, 0, NULL,
-			            "private key is encrypted: give its passphrase with --pass "
-			            "env:VAR or --pass file:PATH");
+				    "private key is encrypted: give its passphrase with --pass "
+				    "env:VAR or --pass file:PATH");
 		else if (pp.asked)
 			jd_error_at(err, JD_EINPUT, path, 0, 0, NULL,
-			            "cannot decrypt private key (wrong passphrase?)");
+				    "cannot decrypt private key (wrong passphrase?)");
 		else
 			jd_error_at(err, JD_EINPUT, path, 0, 0, NULL,
-			            "cannot read a PEM private key");
+				    "cannot read a PEM private key");
 		jd_error_add_openssl(err);
 		goto out;
 	}

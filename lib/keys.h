@@ -20,8 +20,8 @@
  * can read unless allow_insecure; what ("private key", "passphrase") names
  * it in messages.
  */
-int jd_secret_read_file(const char *path, int allow_insecure, const char *what,
-                        unsigned char **out, size_t *len, struct jd_error *err);
+int jd_secret_read_file(const char *path, int allow_insecure, const char *what, unsigned char **out,
+			size_t *len, struct jd_error *err);
 /* Wipes len bytes (plus the NUL) at p and frees it; p may be NULL. */
 void jd_secret_free(void *p, size_t len);
 
@@ -31,14 +31,14 @@ void jd_secret_free(void *p, size_t len);
  * variable. *out is NUL-terminated; free with jd_secret_free(*out, *len).
  */
 int jd_pass_get(const char *spec, int allow_insecure, char **out, size_t *len,
-                struct jd_error *err);
+		struct jd_error *err);
 
 /*
  * Loads a PEM private key file (encrypted or not). pass may be NULL.
  * JD_EINPUT when it cannot be read, parsed or decrypted.
  */
 int jd_key_load_pem(const char *path, const char *pass, size_t pass_len, int allow_insecure,
-                    EVP_PKEY **out, struct jd_error *err);
+		    EVP_PKEY **out, struct jd_error *err);
 
 /*
  * Loads a private key from a PKCS#11 token through OpenSSL's pkcs11 engine.
@@ -47,7 +47,7 @@ int jd_key_load_pem(const char *path, const char *pass, size_t pass_len, int all
  * be released with jd_pkcs11_release after the key is freed.
  */
 int jd_pkcs11_load_key(const char *uri, const char *module, const char *pin, EVP_PKEY **out,
-                       void **engine, struct jd_error *err);
+		       void **engine, struct jd_error *err);
 void jd_pkcs11_release(void *engine);
 
 #endif

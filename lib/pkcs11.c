@@ -97,7 +97,7 @@ static int split_pin(const char *uri, char **clean, char **pin, size_t *pin_len)
 }
 
 int jd_pkcs11_load_key(const char *uri, const char *module, const char *pin, EVP_PKEY **out,
-                       void **engine, struct jd_error *err)
+		       void **engine, struct jd_error *err)
 {
 	char shown[256], *clean = NULL, *uri_pin = NULL;
 	size_t uri_pin_len = 0;
@@ -122,8 +122,8 @@ int jd_pkcs11_load_key(const char *uri, const char *module, const char *pin, EVP
 	e = ENGINE_by_id("pkcs11");
 	if (!e) {
 		jd_error_set(err, JD_EINPUT,
-		             "cannot load OpenSSL's pkcs11 engine (Debian package "
-		             "libengine-pkcs11-openssl)");
+			     "cannot load OpenSSL's pkcs11 engine (Debian package "
+			     "libengine-pkcs11-openssl)");
 		jd_error_add_openssl(err);
 		goto out;
 	}
@@ -134,8 +134,8 @@ int jd_pkcs11_load_key(const char *uri, const char *module, const char *pin, EVP
 	}
 	if (!ENGINE_init(e)) {
 		jd_error_set(err, JD_EINPUT, "cannot initialise the pkcs11 engine%s%s%s",
-		             module ? " with module '" : "", module ? module : "",
-		             module ? "'" : "");
+			     module ? " with module '" : "", module ? module : "",
+			     module ? "'" : "");
 		jd_error_add_openssl(err);
 		goto out;
 	}
@@ -153,9 +153,9 @@ int jd_pkcs11_load_key(const char *uri, const char *module, const char *pin, EVP
 	*out = ENGINE_load_private_key(e, clean, ui, NULL);
 	if (!*out) {
 		jd_error_set(err, JD_EINPUT,
-		             "cannot load private key '%s' from the token (wrong URI or PIN? give "
-		             "the PIN with --pass env:VAR or --pass file:PATH)",
-		             shown);
+			     "cannot load private key '%s' from the token (wrong URI or PIN? give "
+			     "the PIN with --pass env:VAR or --pass file:PATH)",
+			     shown);
 		jd_error_add_openssl(err);
 		goto out;
 	}

@@ -74,18 +74,12 @@ static int ec_nist_bits(EVP_PKEY *key)
 static const char *key_type_name(EVP_PKEY *key)
 {
 	switch (EVP_PKEY_get_base_id(key)) {
-	case EVP_PKEY_EC:
-		return "EC";
-	case EVP_PKEY_RSA:
-		return "RSA";
-	case EVP_PKEY_RSA_PSS:
-		return "RSA-PSS";
-	case EVP_PKEY_ED25519:
-		return "Ed25519";
-	case EVP_PKEY_ED448:
-		return "Ed448";
-	default:
-		return "unknown";
+	case EVP_PKEY_EC: return "EC";
+	case EVP_PKEY_RSA: return "RSA";
+	case EVP_PKEY_RSA_PSS: return "RSA-PSS";
+	case EVP_PKEY_ED25519: return "Ed25519";
+	case EVP_PKEY_ED448: return "Ed448";
+	default: return "unknown";
 	}
 }
 
@@ -94,22 +88,18 @@ const struct jd_sig_alg *jd_sig_alg_for_key(EVP_PKEY *key, struct jd_error *err)
 	switch (EVP_PKEY_get_base_id(key)) {
 	case EVP_PKEY_EC:
 		switch (ec_nist_bits(key)) {
-		case 256:
-			return jd_sig_alg_find("ecdsa-p256-sha256");
-		case 384:
-			return jd_sig_alg_find("ecdsa-p384-sha384");
+		case 256: return jd_sig_alg_find("ecdsa-p256-sha256");
+		case 384: return jd_sig_alg_find("ecdsa-p384-sha384");
 		}
-		jd_error_set(err, JD_EINPUT, "EC key on an unsupported curve (P-256 or P-384 only)");
+		jd_error_set(err, JD_EINPUT,
+			     "EC key on an unsupported curve (P-256 or P-384 only)");
 		return NULL;
-	case EVP_PKEY_RSA:
-		return jd_sig_alg_find("rsa-pkcs1-sha256");
-	case EVP_PKEY_RSA_PSS:
-		return jd_sig_alg_find("rsa-pss-sha256");
-	case EVP_PKEY_ED25519:
-		return jd_sig_alg_find("ed25519-sha256");
+	case EVP_PKEY_RSA: return jd_sig_alg_find("rsa-pkcs1-sha256");
+	case EVP_PKEY_RSA_PSS: return jd_sig_alg_find("rsa-pss-sha256");
+	case EVP_PKEY_ED25519: return jd_sig_alg_find("ed25519-sha256");
 	}
 	jd_error_set(err, JD_EINPUT, "unsupported key type %s (EC P-256/P-384, RSA, Ed25519)",
-	             key_type_name(key));
+		     key_type_name(key));
 	return NULL;
 }
 
@@ -120,23 +110,27 @@ int jd_sig_alg_check_key(const struct jd_sig_alg *alg, EVP_PKEY *key, struct jd_
 	switch (alg->kind) {
 	case JD_SIG_ECDSA:
 		if (id != EVP_PKEY_EC || ec_nist_bits(key) != alg->ec_bits)
-			return jd_error_set(err, JD_EUSAGE,
-			                    "algorithm '%s' needs an EC P-%d key, not a %s %d-bit key",
-			                    alg->name, alg->ec_bits, key_type_name(key), bits);
+			return jd_error_set(
+				err, JD_EUSAGE,
+				"algorithm '%s' needs an EC P-%d key, not a %s %d-bit key",
+				alg->name, alg->ec_bits, key_type_name(key), bits);
 		return 0;
 	case JD_SIG_RSA_PKCS1:
 	case JD_SIG_RSA_PSS:
 		if (id != EVP_PKEY_RSA && !(id == EVP_PKEY_RSA_PSS && alg->kind == JD_SIG_RSA_PSS))
-			return jd_error_set(err, JD_EUSAGE, "algorithm '%s' needs an RSA key, not %s",
-			                    alg->name, key_type_name(key));
+			return jd_error_set(err, JD_EUSAGE,
+					    "algorithm '%s' needs an RSA key, not %s", alg->name,
+					    key_type_name(key));
 		if (bits < 2048 || bits > 4096)
 			return jd_error_set(err, JD_EUSAGE,
-			                    "RSA key of %d bits: 2048 to 4096 bits are supported", bits);
+					    "RSA key of %d bits: 2048 to 4096 bits are supported",
+					    bits);
 		return 0;
 	case JD_SIG_ED25519:
 		if (id != EVP_PKEY_ED25519)
-			return jd_error_set(err, JD_EUSAGE, "algorithm '%s' needs an Ed25519 key, not %s",
-			                    alg->name, key_type_name(key));
+			return jd_error_set(err, JD_EUSAGE,
+					    "algorithm '%s' needs an Ed25519 key, not %s",
+					    alg->name, key_type_name(key));
 		return 0;
 	}
 	return jd_error_set(err, JD_EINTERNAL, "unknown algorithm kind");
@@ -156,7 +150,7 @@ int jd_hash_file(const char *path, int md_nid, struct jd_digest *d, struct jd_er
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return jd_error_at(err, JD_EINPUT, path, 0, 0, NULL, "cannot open: %s",
-		                   strerror(errno));
+				   strerror(errno));
 	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
 		jd_error_at(err, JD_EINPUT, path, 0, 0, NULL, "is a directory");
 		goto out;
@@ -191,7 +185,7 @@ int jd_hash_file(const char *path, int md_nid, struct jd_digest *d, struct jd_er
 			continue;
 		if (n < 0) {
 			jd_error_at(err, JD_EINPUT, path, 0, 0, NULL, "cannot read: %s",
-			            strerror(errno));
+				    strerror(errno));
 			goto out;
 		}
 		if (n == 0)
@@ -231,9 +225,9 @@ out:
 /* ---- keys and the signer ---------------------------------------------- */
 
 struct jd_signer {
-	EVP_PKEY *key;  /* private (maybe a token's) */
-	EVP_PKEY *pub;  /* its public half, as a plain software key */
-	void *engine;   /* the pkcs11 engine holding key, or NULL */
+	EVP_PKEY *key; /* private (maybe a token's) */
+	EVP_PKEY *pub; /* its public half, as a plain software key */
+	void *engine;  /* the pkcs11 engine holding key, or NULL */
 	X509 *cert;
 	const struct jd_sig_alg *alg;
 	char shown[256]; /* the key reference, fit for messages */
@@ -256,7 +250,7 @@ static EVP_PKEY *public_copy(EVP_PKEY *key)
 }
 
 int jd_signer_open(struct jd_signer **out, const char *key, const struct jd_key_opts *o,
-                   struct jd_error *err)
+		   struct jd_error *err)
 {
 	struct jd_signer *s;
 	char *pass = NULL;
@@ -377,7 +371,7 @@ int jd_pubkey_load(const char *path, EVP_PKEY **out, struct jd_error *err)
 	ERR_clear_error();
 	if (!*out)
 		return jd_error_at(err, JD_EINPUT, path, 0, 0, NULL,
-		                   "not a PEM or DER public key (SubjectPublicKeyInfo)");
+				   "not a PEM or DER public key (SubjectPublicKeyInfo)");
 	return 0;
 }
 
@@ -396,13 +390,13 @@ int jd_cert_check_time(X509 *cert, const char *name, time_t now, struct jd_error
 
 	if (X509_cmp_time(X509_get0_notAfter(cert), &t) <= 0) {
 		asn1_time_text(X509_get0_notAfter(cert), when, sizeof(when));
-		return jd_error_at(err, JD_EINVALID, name, 0, 0, NULL,
-		                   "certificate expired on %s", when);
+		return jd_error_at(err, JD_EINVALID, name, 0, 0, NULL, "certificate expired on %s",
+				   when);
 	}
 	if (X509_cmp_time(X509_get0_notBefore(cert), &t) >= 0) {
 		asn1_time_text(X509_get0_notBefore(cert), when, sizeof(when));
 		return jd_error_at(err, JD_EINVALID, name, 0, 0, NULL,
-		                   "certificate is not valid before %s", when);
+				   "certificate is not valid before %s", when);
 	}
 	return 0;
 }
@@ -419,8 +413,8 @@ int jd_signer_set_cert(struct jd_signer *s, const char *path, time_t now, struct
 		X509_free(cert);
 		ERR_clear_error();
 		return jd_error_at(err, JD_EINVALID, path, 0, 0, NULL,
-		                   "certificate is not for key '%s' (its public key differs)",
-		                   s->shown);
+				   "certificate is not for key '%s' (its public key differs)",
+				   s->shown);
 	}
 	if (jd_cert_check_time(cert, path, now, err) < 0) {
 		X509_free(cert);
@@ -460,8 +454,8 @@ int jd_ecdsa_is_der(const unsigned char *sig, size_t len)
 	return ok;
 }
 
-int jd_ecdsa_raw_to_der(const unsigned char *raw, size_t len, unsigned char *der,
-                        size_t *der_len, struct jd_error *err)
+int jd_ecdsa_raw_to_der(const unsigned char *raw, size_t len, unsigned char *der, size_t *der_len,
+			struct jd_error *err)
 {
 	ECDSA_SIG *es = NULL;
 	BIGNUM *r = NULL, *s = NULL;
@@ -513,15 +507,15 @@ static int setup_pkey_ctx(EVP_PKEY_CTX *ctx, const struct jd_sig_alg *alg, int v
 		/* Salt as long as the hash when signing (as imgtool); any when checking. */
 		if (EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PSS_PADDING) <= 0 ||
 		    EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, md) <= 0 ||
-		    EVP_PKEY_CTX_set_rsa_pss_saltlen(
-		            ctx, verify ? RSA_PSS_SALTLEN_AUTO : RSA_PSS_SALTLEN_DIGEST) <= 0)
+		    EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, verify ? RSA_PSS_SALTLEN_AUTO
+								 : RSA_PSS_SALTLEN_DIGEST) <= 0)
 			return -1;
 	}
 	return 0;
 }
 
 int jd_signer_sign_digest(struct jd_signer *s, const unsigned char *md, size_t md_len,
-                          unsigned char *sig, size_t *sig_len, struct jd_error *err)
+			  unsigned char *sig, size_t *sig_len, struct jd_error *err)
 {
 	const struct jd_sig_alg *alg = s->alg;
 	EVP_PKEY_CTX *ctx = NULL;
@@ -558,9 +552,9 @@ int jd_signer_sign_digest(struct jd_signer *s, const unsigned char *md, size_t m
 		/* A token handing back PKCS#11's raw r||s: devices want DER. */
 		if (len != (size_t)(alg->ec_bits / 8) * 2) {
 			jd_error_set(err, JD_EINTERNAL,
-			             "the key returned a %zu-byte ECDSA signature, neither DER nor "
-			             "raw r||s",
-			             len);
+				     "the key returned a %zu-byte ECDSA signature, neither DER nor "
+				     "raw r||s",
+				     len);
 			goto out;
 		}
 		if (jd_ecdsa_raw_to_der(tmp, len, sig, sig_len, err) < 0)
@@ -572,8 +566,8 @@ int jd_signer_sign_digest(struct jd_signer *s, const unsigned char *md, size_t m
 	/* Check before handing it out: a faulty token must not reach devices. */
 	if (jd_verify_digest(s->pub, alg, md, md_len, sig, *sig_len, err) < 0) {
 		jd_error_set(err, JD_EINTERNAL,
-		             "the signature made with '%s' does not verify with its own public key",
-		             s->shown);
+			     "the signature made with '%s' does not verify with its own public key",
+			     s->shown);
 		goto out;
 	}
 	ret = 0;
@@ -590,14 +584,14 @@ out:
 }
 
 int jd_signer_sign_file(struct jd_signer *s, const char *path, struct jd_signature *out,
-                        struct jd_error *err)
+			struct jd_error *err)
 {
 	memset(out, 0, sizeof(*out));
 	out->alg = s->alg;
 	if (jd_hash_file(path, s->alg->md_nid, &out->digest, err) < 0)
 		return -1;
 	if (jd_signer_sign_digest(s, out->digest.md, out->digest.md_len, out->sig, &out->sig_len,
-	                          err) < 0) {
+				  err) < 0) {
 		jd_error_place(err, path, 0, 0, NULL);
 		return -1;
 	}
@@ -605,8 +599,7 @@ int jd_signer_sign_file(struct jd_signer *s, const char *path, struct jd_signatu
 }
 
 int jd_verify_digest(EVP_PKEY *pub, const struct jd_sig_alg *alg, const unsigned char *md,
-                     size_t md_len, const unsigned char *sig, size_t sig_len,
-                     struct jd_error *err)
+		     size_t md_len, const unsigned char *sig, size_t sig_len, struct jd_error *err)
 {
 	EVP_PKEY_CTX *ctx = NULL;
 	EVP_MD_CTX *mctx = NULL;
@@ -618,11 +611,12 @@ int jd_verify_digest(EVP_PKEY *pub, const struct jd_sig_alg *alg, const unsigned
 		return jd_error_set(err, JD_EINVALID, "signature is empty");
 	if (alg->kind == JD_SIG_ECDSA && !jd_ecdsa_is_der(sig, sig_len)) {
 		if (sig_len == (size_t)(alg->ec_bits / 8) * 2)
-			return jd_error_set(err, JD_EINVALID,
-			                    "signature is raw r||s (%zu bytes), not DER ECDSA-Sig-Value",
-			                    sig_len);
+			return jd_error_set(
+				err, JD_EINVALID,
+				"signature is raw r||s (%zu bytes), not DER ECDSA-Sig-Value",
+				sig_len);
 		return jd_error_set(err, JD_EINVALID,
-		                    "signature is not a DER ECDSA-Sig-Value (%zu bytes)", sig_len);
+				    "signature is not a DER ECDSA-Sig-Value (%zu bytes)", sig_len);
 	}
 	ERR_clear_error();
 	if (alg->kind == JD_SIG_ED25519) {
@@ -676,11 +670,12 @@ void jd_hex(const unsigned char *in, size_t len, char *out)
 size_t jd_base64_encode(const unsigned char *in, size_t len, char *out)
 {
 	static const char tab[] =
-	        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	size_t i, o = 0;
 
 	for (i = 0; i + 2 < len; i += 3) {
-		unsigned long v = (unsigned long)in[i] << 16 | (unsigned long)in[i + 1] << 8 | in[i + 2];
+		unsigned long v =
+			(unsigned long)in[i] << 16 | (unsigned long)in[i + 1] << 8 | in[i + 2];
 		out[o++] = tab[v >> 18 & 63];
 		out[o++] = tab[v >> 12 & 63];
 		out[o++] = tab[v >> 6 & 63];
@@ -771,9 +766,10 @@ int jd_sig_read_file(const char *path, unsigned char *sig, size_t *len, struct j
 	d = jd_base64_decode(b.data, n, sig, JD_SIG_MAX);
 	if (d < 0) {
 		if (b.len > JD_SIG_MAX) {
-			jd_error_at(err, JD_EINPUT, path, 0, 0, NULL,
-			            "not a signature: %zu bytes, neither base64 nor at most %d bytes",
-			            b.len, JD_SIG_MAX);
+			jd_error_at(
+				err, JD_EINPUT, path, 0, 0, NULL,
+				"not a signature: %zu bytes, neither base64 nor at most %d bytes",
+				b.len, JD_SIG_MAX);
 			goto out;
 		}
 		memcpy(sig, b.data, b.len);
@@ -787,17 +783,17 @@ out:
 }
 
 json_t *jd_signature_json(const struct jd_signature *sig, const char *file, const char *certfile,
-                          const char *prefix)
+			  const char *prefix)
 {
 	char hex[2 * 64 + 1], b64[4 * ((JD_SIG_MAX + 2) / 3) + 1], name[192];
 	const char *pfx = prefix ? prefix : "";
 	json_t *o = json_object();
 	int bad = !o;
 
-#define PUT(key, value)                                                       \
-	do {                                                                  \
-		snprintf(name, sizeof(name), "%s%s", pfx, (key));             \
-		bad |= json_object_set_new(o, name, (value)) < 0;             \
+#define PUT(key, value)                                           \
+	do {                                                      \
+		snprintf(name, sizeof(name), "%s%s", pfx, (key)); \
+		bad |= json_object_set_new(o, name, (value)) < 0; \
 	} while (0)
 	if (bad)
 		return NULL;

@@ -36,9 +36,9 @@ struct jd_sig_alg {
 	const char *name;    /* "ecdsa-p256-sha256" */
 	const char *sig_key; /* "sig-sha256-ecdsa": the afr_ota files[] key */
 	enum jd_sig_kind kind;
-	int md_nid;          /* NID_sha256, NID_sha384, NID_sha1 */
-	int ec_bits;         /* 256 or 384 for ECDSA, else 0 */
-	int legacy;          /* SHA-1: only when asked for by name */
+	int md_nid;  /* NID_sha256, NID_sha384, NID_sha1 */
+	int ec_bits; /* 256 or 384 for ECDSA, else 0 */
+	int legacy;  /* SHA-1: only when asked for by name */
 };
 
 /*
@@ -60,8 +60,8 @@ int jd_sig_alg_check_key(const struct jd_sig_alg *alg, EVP_PKEY *key, struct jd_
 struct jd_digest {
 	uint64_t size;
 	unsigned char sha256[32];
-	int md_nid;             /* the algorithm's hash */
-	unsigned char md[64];   /* its digest (a copy of sha256 for SHA-256) */
+	int md_nid;	      /* the algorithm's hash */
+	unsigned char md[64]; /* its digest (a copy of sha256 for SHA-256) */
 	size_t md_len;
 };
 
@@ -76,9 +76,9 @@ int jd_hash_file(const char *path, int md_nid, struct jd_digest *d, struct jd_er
  * to get at it is in here; the strings are borrowed for the call only.
  */
 struct jd_key_opts {
-	const char *pass;          /* "env:VAR" or "file:PATH" or NULL: passphrase or PIN */
+	const char *pass;	   /* "env:VAR" or "file:PATH" or NULL: passphrase or PIN */
 	const char *pkcs11_module; /* PKCS#11 module path, or NULL for the engine's default */
-	int allow_insecure;        /* accept key files readable by group or others */
+	int allow_insecure;	   /* accept key files readable by group or others */
 };
 
 /* A key ready to sign, with its public half and (optionally) its certificate. */
@@ -90,7 +90,7 @@ struct jd_signer;
  * JD_EUSAGE for a bad --pass. On success *out is owned by the caller.
  */
 int jd_signer_open(struct jd_signer **out, const char *key, const struct jd_key_opts *o,
-                   struct jd_error *err);
+		   struct jd_error *err);
 void jd_signer_free(struct jd_signer *s);
 /* The algorithm to use: name (see jd_sig_alg_find) or NULL for the key's default. */
 int jd_signer_set_alg(struct jd_signer *s, const char *name, struct jd_error *err);
@@ -116,10 +116,10 @@ struct jd_signature {
  * it is returned.
  */
 int jd_signer_sign_file(struct jd_signer *s, const char *path, struct jd_signature *out,
-                        struct jd_error *err);
+			struct jd_error *err);
 /* Signs a digest of the algorithm's hash (md_len bytes). */
 int jd_signer_sign_digest(struct jd_signer *s, const unsigned char *md, size_t md_len,
-                          unsigned char *sig, size_t *sig_len, struct jd_error *err);
+			  unsigned char *sig, size_t *sig_len, struct jd_error *err);
 
 /*
  * The JSON of one signed file: {file, size, sha256, algorithm, signatureKey,
@@ -128,7 +128,7 @@ int jd_signer_sign_digest(struct jd_signer *s, const unsigned char *md, size_t m
  * reference, NULL on out of memory.
  */
 json_t *jd_signature_json(const struct jd_signature *sig, const char *file, const char *certfile,
-                          const char *prefix);
+			  const char *prefix);
 
 /*
  * Checks sig over a digest of alg's hash with a public key. 0 when it
@@ -137,8 +137,7 @@ json_t *jd_signature_json(const struct jd_signature *sig, const char *file, cons
  * another code for a bad key.
  */
 int jd_verify_digest(EVP_PKEY *pub, const struct jd_sig_alg *alg, const unsigned char *md,
-                     size_t md_len, const unsigned char *sig, size_t sig_len,
-                     struct jd_error *err);
+		     size_t md_len, const unsigned char *sig, size_t sig_len, struct jd_error *err);
 
 /* Loads a PEM (or DER) certificate / public key. JD_EINPUT when unreadable. */
 int jd_cert_load(const char *path, X509 **out, struct jd_error *err);
@@ -150,8 +149,8 @@ int jd_cert_check_time(X509 *cert, const char *name, time_t now, struct jd_error
  * Converts an ECDSA signature made of raw r||s (2 * field bytes, as PKCS#11
  * C_Sign returns) to DER. der must hold JD_SIG_MAX bytes.
  */
-int jd_ecdsa_raw_to_der(const unsigned char *raw, size_t len, unsigned char *der,
-                        size_t *der_len, struct jd_error *err);
+int jd_ecdsa_raw_to_der(const unsigned char *raw, size_t len, unsigned char *der, size_t *der_len,
+			struct jd_error *err);
 /* 1 when sig is exactly one canonical DER ECDSA-Sig-Value, else 0. */
 int jd_ecdsa_is_der(const unsigned char *sig, size_t len);
 

@@ -29,12 +29,12 @@ int jd_artifact_parse(const char *arg, struct jd_artifact *a, struct jd_error *e
 	if (!eq || eq == arg || !eq[1])
 		return jd_error_set(err, JD_EUSAGE, "--artifact wants FILEID=PATH, got '%s'", arg);
 	for (p = arg; p < eq; p++) {
-		if (*p < '0' || *p > '9' || v > 429496729UL ||
-		    (v == 429496729UL && *p > '5'))
-			return jd_error_set(err, JD_EUSAGE,
-			                    "--artifact '%s': the file id must be a number from 0 to "
-			                    "4294967295",
-			                    arg);
+		if (*p < '0' || *p > '9' || v > 429496729UL || (v == 429496729UL && *p > '5'))
+			return jd_error_set(
+				err, JD_EUSAGE,
+				"--artifact '%s': the file id must be a number from 0 to "
+				"4294967295",
+				arg);
 		v = v * 10 + (unsigned long)(*p - '0');
 	}
 	a->fileid = v;
@@ -53,7 +53,7 @@ struct vctx {
 };
 
 static void report(struct vctx *v, enum jd_severity sev, const char *ptr, const char *fmt, ...)
-        JD_PRINTF(4, 5);
+	JD_PRINTF(4, 5);
 static void report(struct vctx *v, enum jd_severity sev, const char *ptr, const char *fmt, ...)
 {
 	struct jd_finding f;
@@ -102,21 +102,14 @@ static void ptr_join(char *out, size_t size, const char *base, const char *key)
 static const char *type_name(const json_t *j)
 {
 	switch (json_typeof(j)) {
-	case JSON_OBJECT:
-		return "object";
-	case JSON_ARRAY:
-		return "array";
-	case JSON_STRING:
-		return "string";
-	case JSON_INTEGER:
-		return "integer";
-	case JSON_REAL:
-		return "number";
+	case JSON_OBJECT: return "object";
+	case JSON_ARRAY: return "array";
+	case JSON_STRING: return "string";
+	case JSON_INTEGER: return "integer";
+	case JSON_REAL: return "number";
 	case JSON_TRUE:
-	case JSON_FALSE:
-		return "boolean";
-	default:
-		return "null";
+	case JSON_FALSE: return "boolean";
+	default: return "null";
 	}
 }
 
@@ -137,7 +130,7 @@ static void quote(const char *s, char *out, size_t size)
 
 /* The certificate for one file: --cert, or DIR/basename(certfile). NULL after a finding. */
 static X509 *file_cert(struct vctx *v, json_t *file, const char *fptr, char *shown,
-                       size_t shown_size, int *owned)
+		       size_t shown_size, int *owned)
 {
 	json_t *cf = json_object_get(file, "certfile");
 	char ptr[512], q[200], *path;
@@ -189,7 +182,7 @@ static X509 *file_cert(struct vctx *v, json_t *file, const char *fptr, char *sho
 }
 
 static int check_file(struct vctx *v, json_t *file, const char *fptr, struct jd_artifact *arts,
-                      size_t n_arts, const struct jd_sig_alg *alg, struct jd_error *err)
+		      size_t n_arts, const struct jd_sig_alg *alg, struct jd_error *err)
 {
 	char ptr[512], shown[512], q[200];
 	struct jd_artifact *art = NULL;
@@ -214,7 +207,7 @@ static int check_file(struct vctx *v, json_t *file, const char *fptr, struct jd_
 	if (!fid) {
 		report(v, JD_SEV_ERROR, fptr, "missing 'fileid'");
 	} else if (!json_is_integer(fid) || json_integer_value(fid) < 0 ||
-	           json_integer_value(fid) > 4294967295LL) {
+		   json_integer_value(fid) > 4294967295LL) {
 		report(v, JD_SEV_ERROR, ptr, "expected an integer from 0 to 4294967295, got %s",
 		       type_name(fid));
 	} else {
@@ -234,7 +227,8 @@ static int check_file(struct vctx *v, json_t *file, const char *fptr, struct jd_
 	}
 	/* The signature under the key the device reads; others are ignored by it. */
 	sigv = json_object_get(file, alg->sig_key);
-	json_object_foreach(file, key, val) {
+	json_object_foreach(file, key, val)
+	{
 		if (strncmp(key, "sig-", 4) || !strcmp(key, alg->sig_key))
 			continue;
 		ptr_join(ptr, sizeof(ptr), fptr, key);
@@ -254,14 +248,15 @@ static int check_file(struct vctx *v, json_t *file, const char *fptr, struct jd_
 		report(v, JD_SEV_ERROR, ptr, "expected a base64 string, got %s", type_name(sigv));
 	} else {
 		sig_len = jd_base64_decode(json_string_value(sigv), json_string_length(sigv), sig,
-		                           sizeof(sig));
+					   sizeof(sig));
 		if (sig_len < 0)
-			report(v, JD_SEV_ERROR, ptr, "not a base64 signature (standard alphabet, "
-			                             "padded, no whitespace)");
+			report(v, JD_SEV_ERROR, ptr,
+			       "not a base64 signature (standard alphabet, "
+			       "padded, no whitespace)");
 		else if (sig_len > JD_OTA_SIG_MAX)
 			report(v, JD_SEV_ERROR, ptr,
-			       "signature of %ld bytes: a FreeRTOS OTA agent holds at most %d", sig_len,
-			       JD_OTA_SIG_MAX);
+			       "signature of %ld bytes: a FreeRTOS OTA agent holds at most %d",
+			       sig_len, JD_OTA_SIG_MAX);
 	}
 	cert = file_cert(v, file, fptr, shown, sizeof(shown), &owned);
 	if (!art)
@@ -276,8 +271,7 @@ static int check_file(struct vctx *v, json_t *file, const char *fptr, struct jd_
 		report(v, JD_SEV_ERROR, fptr, "missing 'filesize'");
 	else if (!json_is_integer(fsize))
 		report(v, JD_SEV_ERROR, ptr, "expected an integer, got %s", type_name(fsize));
-	else if (json_integer_value(fsize) < 0 ||
-	         (uint64_t)json_integer_value(fsize) != d.size)
+	else if (json_integer_value(fsize) < 0 || (uint64_t)json_integer_value(fsize) != d.size)
 		report(v, JD_SEV_ERROR, ptr, "%lld does not match artifact size %" PRIu64 " ('%s')",
 		       json_integer_value(fsize), d.size, art->path);
 	if (!cert || sig_len < 0 || sig_len > JD_OTA_SIG_MAX)
@@ -290,7 +284,7 @@ static int check_file(struct vctx *v, json_t *file, const char *fptr, struct jd_
 	}
 	ptr_join(ptr, sizeof(ptr), fptr, alg->sig_key);
 	if (jd_verify_digest(X509_get0_pubkey(cert), alg, d.md, d.md_len, sig, (size_t)sig_len,
-	                     &e) < 0) {
+			     &e) < 0) {
 		if (e.code == JD_EINVALID)
 			report(v, JD_SEV_ERROR, ptr, "%s, with certificate '%s' over '%s'", e.msg,
 			       shown, art->path);
@@ -307,9 +301,9 @@ out:
 	return ret;
 }
 
-int jd_verify_request(const char *name, const char *data, size_t len,
-                      struct jd_artifact *arts, size_t n_arts, const struct jd_verify_opts *o,
-                      jd_finding_fn fn, void *ctx, unsigned *errors, struct jd_error *err)
+int jd_verify_request(const char *name, const char *data, size_t len, struct jd_artifact *arts,
+		      size_t n_arts, const struct jd_verify_opts *o, jd_finding_fn fn, void *ctx,
+		      unsigned *errors, struct jd_error *err)
 {
 	struct vctx v;
 	json_t *req = NULL, *doc = NULL, *afr, *files, *dv;
@@ -336,13 +330,13 @@ int jd_verify_request(const char *name, const char *data, size_t len,
 	req = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
 	if (!req) {
 		jd_error_at(err, JD_EINPUT, name, (unsigned)(je.line > 0 ? je.line : 0),
-		            (unsigned)(je.column > 0 ? je.column : 0), NULL, "not valid JSON: %s",
-		            je.text);
+			    (unsigned)(je.column > 0 ? je.column : 0), NULL, "not valid JSON: %s",
+			    je.text);
 		goto out;
 	}
 	if (!json_is_object(req)) {
 		jd_error_at(err, JD_EINPUT, name, 0, 0, "", "expected a JSON object, got %s",
-		            type_name(req));
+			    type_name(req));
 		goto out;
 	}
 	/* A CreateJob request carries the document as a JSON string; a bare document is accepted. */
@@ -352,26 +346,27 @@ int jd_verify_request(const char *name, const char *data, size_t len,
 		base = "";
 	} else if (json_is_string(dv)) {
 		doc = json_loadb(json_string_value(dv), json_string_length(dv),
-		                 JSON_REJECT_DUPLICATES, &je);
+				 JSON_REJECT_DUPLICATES, &je);
 		if (!doc) {
 			jd_error_at(err, JD_EINPUT, name, 0, 0, "/document",
-			            "not valid JSON: %s (line %d, column %d of the document)", je.text,
-			            je.line, je.column);
+				    "not valid JSON: %s (line %d, column %d of the document)",
+				    je.text, je.line, je.column);
 			goto out;
 		}
 		base = "/document";
 	} else if (dv) {
 		jd_error_at(err, JD_EINPUT, name, 0, 0, "/document",
-		            "expected the document as a JSON string, got %s", type_name(dv));
+			    "expected the document as a JSON string, got %s", type_name(dv));
 		goto out;
 	} else if (json_object_get(req, "documentSource")) {
 		jd_error_at(err, JD_EINPUT, name, 0, 0, "/documentSource",
-		            "the document is in S3: verify the document file itself "
-		            "(jobdoc-verify --request DOCUMENT.json)");
+			    "the document is in S3: verify the document file itself "
+			    "(jobdoc-verify --request DOCUMENT.json)");
 		goto out;
 	} else {
-		jd_error_at(err, JD_EINPUT, name, 0, 0, "",
-		            "neither a CreateJob request with a 'document' nor an afr_ota document");
+		jd_error_at(
+			err, JD_EINPUT, name, 0, 0, "",
+			"neither a CreateJob request with a 'document' nor an afr_ota document");
 		goto out;
 	}
 	afr = json_object_get(doc, "afr_ota");

@@ -16,7 +16,7 @@
 struct jd_artifact {
 	unsigned long fileid;
 	const char *path; /* borrowed */
-	int used;         /* set by jd_verify_request */
+	int used;	  /* set by jd_verify_request */
 };
 
 /* Parses "FILEID=PATH" (FILEID decimal, 0..4294967295). JD_EUSAGE when malformed. */
@@ -26,8 +26,8 @@ struct jd_verify_opts {
 	const char *cert;     /* the certificate for every file, or NULL */
 	const char *cert_dir; /* or: the directory holding each file's certfile */
 	const char *sig_key;  /* the signature key the device reads; NULL: sig-sha256-ecdsa */
-	time_t now;           /* certificates must be valid at this time */
-	int verbose;          /* a note per file that passes */
+	time_t now;	      /* certificates must be valid at this time */
+	int verbose;	      /* a note per file that passes */
 };
 
 /*
@@ -38,8 +38,8 @@ struct jd_verify_opts {
  * request or its document is not JSON (JD_EINPUT), an artifact or --cert
  * cannot be read (JD_EINPUT), out of memory.
  */
-int jd_verify_request(const char *name, const char *data, size_t len,
-                      struct jd_artifact *arts, size_t n_arts, const struct jd_verify_opts *o,
-                      jd_finding_fn fn, void *ctx, unsigned *errors, struct jd_error *err);
+int jd_verify_request(const char *name, const char *data, size_t len, struct jd_artifact *arts,
+		      size_t n_arts, const struct jd_verify_opts *o, jd_finding_fn fn, void *ctx,
+		      unsigned *errors, struct jd_error *err);
 
 #endif

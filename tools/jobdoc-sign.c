@@ -16,34 +16,43 @@ static void usage(FILE *f)
 	size_t i;
 
 	fprintf(f,
-	        "usage: jobdoc-sign -k KEY [options] FILE...\n\n"
-	        "Hashes each FILE (SHA-256) and signs the digest. Prints, per file, JSON with\n"
-	        "file, size, sha256, algorithm, signatureKey, signature (base64) and certfile;\n"
-	        "one FILE gives an object, several give an array in the same order.\n\n"
-	        "  -k, --key KEY          PEM private key file, or a pkcs11: URI\n"
-	        "      --pass SRC         passphrase of an encrypted key, or the token PIN:\n"
-	        "                         env:VAR or file:PATH (never the value itself)\n"
-	        "      --pkcs11-module SO the PKCS#11 module (default: the engine's, p11-kit)\n"
-	        "  -c, --cert CERT        certificate: must match the key and be valid now\n"
-	        "      --certfile NAME    the job document's certfile (default: CERT's file name)\n"
-	        "  -a, --algorithm ALG    signature algorithm (default: the key's, see below)\n"
-	        "      --prefix NAME_     print a flat parameters object NAME_size, NAME_sha256,\n"
-	        "                         ... for jobdoc-compile -P (once per FILE)\n"
-	        "      --detached         also write FILE.sig (the binary signature, DER for ECDSA)\n"
-	        "  -o, --output OUT       write the JSON to OUT (atomically) instead of stdout\n"
-	        "      --date TIME        check the certificate at TIME (2026-01-01T00:00:00Z)\n"
-	        "      --allow-insecure-key  accept key files readable by group or others\n"
-	        "  -h, --help             this help\n"
-	        "      --version          print the version\n\n"
-	        "Algorithms (ALG or its signature key):\n");
+		"usage: jobdoc-sign -k KEY [options] FILE...\n\n"
+		"Hashes each FILE (SHA-256) and signs the digest. Prints, per file, JSON with\n"
+		"file, size, sha256, algorithm, signatureKey, signature (base64) and certfile;\n"
+		"one FILE gives an object, several give an array in the same order.\n\n"
+		"  -k, --key KEY          PEM private key file, or a pkcs11: URI\n"
+		"      --pass SRC         passphrase of an encrypted key, or the token PIN:\n"
+		"                         env:VAR or file:PATH (never the value itself)\n"
+		"      --pkcs11-module SO the PKCS#11 module (default: the engine's, p11-kit)\n"
+		"  -c, --cert CERT        certificate: must match the key and be valid now\n"
+		"      --certfile NAME    the job document's certfile (default: CERT's file name)\n"
+		"  -a, --algorithm ALG    signature algorithm (default: the key's, see below)\n"
+		"      --prefix NAME_     print a flat parameters object NAME_size, NAME_sha256,\n"
+		"                         ... for jobdoc-compile -P (once per FILE)\n"
+		"      --detached         also write FILE.sig (the binary signature, DER for "
+		"ECDSA)\n"
+		"  -o, --output OUT       write the JSON to OUT (atomically) instead of stdout\n"
+		"      --date TIME        check the certificate at TIME (2026-01-01T00:00:00Z)\n"
+		"      --allow-insecure-key  accept key files readable by group or others\n"
+		"  -h, --help             this help\n"
+		"      --version          print the version\n\n"
+		"Algorithms (ALG or its signature key):\n");
 	for (i = 0; jd_sig_alg_at(i); i++)
 		fprintf(f, "  %-18s %-20s%s\n", jd_sig_alg_at(i)->name, jd_sig_alg_at(i)->sig_key,
-		        jd_sig_alg_at(i)->legacy ? " (legacy: only when asked for)" : "");
+			jd_sig_alg_at(i)->legacy ? " (legacy: only when asked for)" : "");
 	fprintf(f, "\n%s", jd_exit_codes_help);
 }
 
-enum { OPT_PASS = 256, OPT_MODULE, OPT_CERTFILE, OPT_PREFIX, OPT_DETACHED, OPT_DATE,
-       OPT_INSECURE, OPT_VERSION };
+enum {
+	OPT_PASS = 256,
+	OPT_MODULE,
+	OPT_CERTFILE,
+	OPT_PREFIX,
+	OPT_DETACHED,
+	OPT_DATE,
+	OPT_INSECURE,
+	OPT_VERSION
+};
 
 static const struct option longopts[] = {
 	{"key", required_argument, NULL, 'k'},
@@ -104,7 +113,8 @@ int main(int argc, char **argv)
 		case 'a': alg = optarg; break;
 		case OPT_PREFIX:
 			if (!valid_prefix(optarg))
-				jd_usage_error("--prefix '%s': use letters, digits, '_' and '-'", optarg);
+				jd_usage_error("--prefix '%s': use letters, digits, '_' and '-'",
+					       optarg);
 			prefixes[n_prefixes++] = optarg;
 			break;
 		case OPT_DETACHED: detached = 1; break;
@@ -114,8 +124,14 @@ int main(int argc, char **argv)
 				jd_usage_error("--date '%s': want 2026-01-01T00:00:00Z", optarg);
 			break;
 		case OPT_INSECURE: ko.allow_insecure = 1; break;
-		case 'h': usage(stdout); free(prefixes); return 0;
-		case OPT_VERSION: jd_print_version(); free(prefixes); return 0;
+		case 'h':
+			usage(stdout);
+			free(prefixes);
+			return 0;
+		case OPT_VERSION:
+			jd_print_version();
+			free(prefixes);
+			return 0;
 		default: jd_usage_error("bad option");
 		}
 	}
@@ -125,7 +141,7 @@ int main(int argc, char **argv)
 		jd_usage_error("no FILE to sign");
 	if (n_prefixes && n_prefixes != (size_t)(argc - optind))
 		jd_usage_error("%zu --prefix for %d files: give one per FILE", n_prefixes,
-		               argc - optind);
+			       argc - optind);
 	if (alg && !jd_sig_alg_find(alg))
 		jd_usage_error("unknown algorithm '%s' (see --help)", alg);
 	if (certfile && !cert)
@@ -147,10 +163,10 @@ int main(int argc, char **argv)
 			goto fail;
 		if (sigs[i - optind].sig_len > JD_OTA_SIG_MAX)
 			jd_warn("%s: a %zu-byte signature is more than a FreeRTOS OTA agent holds "
-			        "(%d bytes)",
-			        argv[i], sigs[i - optind].sig_len, JD_OTA_SIG_MAX);
+				"(%d bytes)",
+				argv[i], sigs[i - optind].sig_len, JD_OTA_SIG_MAX);
 		one = jd_signature_json(&sigs[i - optind], argv[i], certfile,
-		                        n_prefixes ? prefixes[i - optind] : NULL);
+					n_prefixes ? prefixes[i - optind] : NULL);
 		if (!one || json_array_append_new(all, one) < 0)
 			goto oom;
 	}
@@ -159,7 +175,7 @@ int main(int argc, char **argv)
 
 		if (jd_buf_adds(&sp, argv[i], &err) < 0 || jd_buf_adds(&sp, ".sig", &err) < 0 ||
 		    jd_write_file_atomic(sp.data, sigs[i - optind].sig, sigs[i - optind].sig_len,
-		                         0644, &err) < 0) {
+					 0644, &err) < 0) {
 			jd_buf_release(&sp);
 			goto fail;
 		}

@@ -17,34 +17,43 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-	        "usage: jobdoc-verify FILE (--signature B64 | --sig-file SIG) (--cert CERT | --pubkey PUB)\n"
-	        "       jobdoc-verify --request REQUEST.json --artifact FILEID=PATH...\n"
-	        "                     (--cert CERT | --cert-dir DIR) [--sig-key NAME]\n\n"
-	        "The first form checks one file's signature and prints a JSON summary. The\n"
-	        "second checks every afr_ota files[] entry of a CreateJob request's document\n"
-	        "(or of a bare document): filesize equals the artifact's size, the signature\n"
-	        "under the key the device reads verifies with the certificate, and reports\n"
-	        "each mismatch with the field's JSON pointer.\n\n"
-	        "  -s, --signature B64    the signature, base64\n"
-	        "      --sig-file SIG     the signature file: binary (DER), or base64 text\n"
-	        "  -c, --cert CERT        certificate (PEM or DER); must be valid at --date\n"
-	        "      --pubkey PUB       public key (PEM or DER), instead of a certificate\n"
-	        "  -a, --algorithm ALG    as jobdoc-sign's (default: the key's; RSA-PSS needs it)\n"
-	        "  -r, --request FILE     a CreateJob request JSON, or an afr_ota document\n"
-	        "      --artifact ID=PATH the file whose fileid is ID (repeat for each file)\n"
-	        "      --cert-dir DIR     find each file's certificate as DIR/<certfile>\n"
-	        "      --sig-key NAME     the signature key the device reads\n"
-	        "                         (default sig-sha256-ecdsa)\n"
-	        "      --date TIME        check certificates at TIME (2026-01-01T00:00:00Z)\n"
-	        "      --format FMT       findings as text, json or github\n"
-	        "  -v, --verbose          a note for each file that passes\n"
-	        "  -h, --help             this help\n"
-	        "      --version          print the version\n\n%s",
-	        jd_exit_codes_help);
+		"usage: jobdoc-verify FILE (--signature B64 | --sig-file SIG) (--cert CERT | "
+		"--pubkey PUB)\n"
+		"       jobdoc-verify --request REQUEST.json --artifact FILEID=PATH...\n"
+		"                     (--cert CERT | --cert-dir DIR) [--sig-key NAME]\n\n"
+		"The first form checks one file's signature and prints a JSON summary. The\n"
+		"second checks every afr_ota files[] entry of a CreateJob request's document\n"
+		"(or of a bare document): filesize equals the artifact's size, the signature\n"
+		"under the key the device reads verifies with the certificate, and reports\n"
+		"each mismatch with the field's JSON pointer.\n\n"
+		"  -s, --signature B64    the signature, base64\n"
+		"      --sig-file SIG     the signature file: binary (DER), or base64 text\n"
+		"  -c, --cert CERT        certificate (PEM or DER); must be valid at --date\n"
+		"      --pubkey PUB       public key (PEM or DER), instead of a certificate\n"
+		"  -a, --algorithm ALG    as jobdoc-sign's (default: the key's; RSA-PSS needs it)\n"
+		"  -r, --request FILE     a CreateJob request JSON, or an afr_ota document\n"
+		"      --artifact ID=PATH the file whose fileid is ID (repeat for each file)\n"
+		"      --cert-dir DIR     find each file's certificate as DIR/<certfile>\n"
+		"      --sig-key NAME     the signature key the device reads\n"
+		"                         (default sig-sha256-ecdsa)\n"
+		"      --date TIME        check certificates at TIME (2026-01-01T00:00:00Z)\n"
+		"      --format FMT       findings as text, json or github\n"
+		"  -v, --verbose          a note for each file that passes\n"
+		"  -h, --help             this help\n"
+		"      --version          print the version\n\n%s",
+		jd_exit_codes_help);
 }
 
-enum { OPT_SIGFILE = 256, OPT_PUBKEY, OPT_ARTIFACT, OPT_CERTDIR, OPT_SIGKEY, OPT_DATE,
-       OPT_FORMAT, OPT_VERSION };
+enum {
+	OPT_SIGFILE = 256,
+	OPT_PUBKEY,
+	OPT_ARTIFACT,
+	OPT_CERTDIR,
+	OPT_SIGKEY,
+	OPT_DATE,
+	OPT_FORMAT,
+	OPT_VERSION
+};
 
 static const struct option longopts[] = {
 	{"signature", required_argument, NULL, 's'},
@@ -65,7 +74,7 @@ static const struct option longopts[] = {
 };
 
 static int verify_file(const char *file, const char *b64, const char *sigfile, const char *cert,
-                       const char *pubkey, const char *alg_name, time_t now)
+		       const char *pubkey, const char *alg_name, time_t now)
 {
 	unsigned char sig[JD_SIG_MAX];
 	size_t sig_len = 0;
@@ -135,7 +144,7 @@ done:
 int main(int argc, char **argv)
 {
 	const char *b64 = NULL, *sigfile = NULL, *cert = NULL, *pubkey = NULL, *alg = NULL,
-	           *request = NULL;
+		   *request = NULL;
 	struct jd_verify_opts vo;
 	struct jd_artifact *arts;
 	size_t n_arts = 0, k;
@@ -167,7 +176,7 @@ int main(int argc, char **argv)
 			for (k = 0; k < n_arts; k++)
 				if (arts[k].fileid == arts[n_arts].fileid)
 					jd_usage_error("--artifact: file id %lu given twice",
-					               arts[k].fileid);
+						       arts[k].fileid);
 			n_arts++;
 			break;
 		case OPT_CERTDIR: vo.cert_dir = optarg; break;
@@ -178,8 +187,14 @@ int main(int argc, char **argv)
 			break;
 		case OPT_FORMAT: fmt = jd_parse_format(optarg); break;
 		case 'v': vo.verbose = 1; break;
-		case 'h': usage(stdout); free(arts); return 0;
-		case OPT_VERSION: jd_print_version(); free(arts); return 0;
+		case 'h':
+			usage(stdout);
+			free(arts);
+			return 0;
+		case OPT_VERSION:
+			jd_print_version();
+			free(arts);
+			return 0;
 		default: jd_usage_error("bad option");
 		}
 	}
@@ -205,14 +220,14 @@ int main(int argc, char **argv)
 		jd_usage_error("give one of --cert or --cert-dir with --request");
 	if (b64 || sigfile || pubkey || alg)
 		jd_usage_error("--signature, --sig-file, --pubkey and -a go with a FILE, not "
-		               "--request (the signature key names the algorithm)");
+			       "--request (the signature key names the algorithm)");
 	if (!n_arts)
 		jd_usage_error("give --artifact FILEID=PATH for each file of the document");
 	vo.cert = cert;
 	jd_reporter_init(&rep, fmt);
 	if (jd_read_file(request, JD_INPUT_MAX, &data, &err) < 0 ||
 	    jd_verify_request(request, data.data, data.len, arts, n_arts, &vo, jd_report_finding,
-	                      &rep, &errors, &err) < 0) {
+			      &rep, &errors, &err) < 0) {
 		if (fmt == JD_FMT_TEXT)
 			ret = jd_report_error(&err);
 		else {
