@@ -194,32 +194,35 @@ static int digest3(EVP_MD_CTX *ctx, const void *a, size_t alen, const void *b, s
 	return 0;
 }
 
-void jd_sigv4_sha256_hex(const void *data, size_t len, char out[65])
+static int sha256_hex_ctx(EVP_MD_CTX *ctx, const void *data, size_t len, char out[65])
 {
 	unsigned char md[32];
+
+	if (digest3(ctx, data, len, NULL, 0, NULL, 0, md) < 0)
+		return -1;
+	to_hex(md, 32, out);
+	return 0;
+}
+
+void jd_sigv4_sha256_hex(const void *data, size_t len, char out[65])
+{
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 
-	if (!ctx || digest3(ctx, data, len, NULL, 0, NULL, 0, md) < 0) {
+	if (!ctx || sha256_hex_ctx(ctx, data, len, out) < 0) {
 		/* NEEDSWORK: fails only without memory or a default provider. */
 		memset(out, '0', 64);
 		out[64] = '\0';
-		EVP_MD_CTX_free(ctx);
-		return;
 	}
 	EVP_MD_CTX_free(ctx);
-	to_hex(md, 32, out);
 }
 
-/* HMAC-SHA256 (RFC 2104) over the fetched digest; pads wiped. */
-static int hmac(const unsigned char *key, size_t klen, const char *msg, size_t mlen,
-                unsigned char out[32], struct jd_error *err)
+/* HMAC-SHA256 (RFC 2104) over the fetched digest, with the caller's ctx; pads wiped. */
+static int hmac(EVP_MD_CTX *ctx, const unsigned char *key, size_t klen, const char *msg,
+                size_t mlen, unsigned char out[32], struct jd_error *err)
 {
 	unsigned char k[64], pad[64], inner[32];
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	int ret = -1;
 
-	if (!ctx)
-		return jd_error_oom(err);
 	memset(k, 0, sizeof(k));
 	if (klen > 64) {
 		if (digest3(ctx, key, klen, NULL, 0, NULL, 0, k) < 0)
@@ -244,7 +247,6 @@ out:
 	OPENSSL_cleanse(k, sizeof(k));
 	OPENSSL_cleanse(pad, sizeof(pad));
 	OPENSSL_cleanse(inner, sizeof(inner));
-	EVP_MD_CTX_free(ctx);
 	return ret;
 }
 
@@ -254,6 +256,7 @@ int jd_sigv4_signing_key(const char *secret, const char *date, const char *regio
 	unsigned char k1[32], k2[32];
 	size_t slen = strlen(secret);
 	char *ksecret = NULL;
+	EVP_MD_CTX *ctx = NULL;
 	int ret = -1;
 
 	if (slen > 4096)
@@ -263,15 +266,21 @@ int jd_sigv4_signing_key(const char *secret, const char *date, const char *regio
 		return jd_error_oom(err);
 	memcpy(ksecret, "AWS4", 4);
 	memcpy(ksecret + 4, secret, slen + 1);
-	if (hmac((unsigned char *)ksecret, slen + 4, date, strlen(date), k1, err) < 0 ||
-	    hmac(k1, 32, region, strlen(region), k2, err) < 0 ||
-	    hmac(k2, 32, service, strlen(service), k1, err) < 0 ||
-	    hmac(k1, 32, "aws4_request", 12, key, err) < 0)
+	ctx = EVP_MD_CTX_new();
+	if (!ctx) {
+		jd_error_oom(err);
+		goto out;
+	}
+	if (hmac(ctx, (unsigned char *)ksecret, slen + 4, date, strlen(date), k1, err) < 0 ||
+	    hmac(ctx, k1, 32, region, strlen(region), k2, err) < 0 ||
+	    hmac(ctx, k2, 32, service, strlen(service), k1, err) < 0 ||
+	    hmac(ctx, k1, 32, "aws4_request", 12, key, err) < 0)
 		goto out;
 	ret = 0;
 out:
 	OPENSSL_cleanse(ksecret, slen + 5);
 	free(ksecret);
+	EVP_MD_CTX_free(ctx);
 	OPENSSL_cleanse(k1, sizeof(k1));
 	OPENSSL_cleanse(k2, sizeof(k2));
 	return ret;
@@ -288,26 +297,24 @@ void jd_sigv4_cache_clear(struct jd_sigv4_cache *c)
 	c->valid = 0;
 }
 
-static void secret_fingerprint(const struct jd_sigv4_creds *cr, unsigned char fp[32])
+static void secret_fingerprint(EVP_MD_CTX *ctx, const struct jd_sigv4_creds *cr,
+                               unsigned char fp[32])
 {
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-
-	if (!ctx || digest3(ctx, cr->access_key_id, strlen(cr->access_key_id) + 1,
+	if (digest3(ctx, cr->access_key_id, strlen(cr->access_key_id) + 1,
 	                    cr->secret_access_key, strlen(cr->secret_access_key), NULL, 0, fp) < 0)
 		memset(fp, 0, 32); /* never matches a valid cache: see get_key */
-	EVP_MD_CTX_free(ctx);
 }
 
 /* The signing key for p, from the cache when it matches. */
-static int get_key(const struct jd_sigv4_params *p, struct jd_sigv4_cache *cache,
-                   unsigned char key[32], struct jd_error *err)
+static int get_key(EVP_MD_CTX *ctx, const struct jd_sigv4_params *p,
+                   struct jd_sigv4_cache *cache, unsigned char key[32], struct jd_error *err)
 {
 	unsigned char fp[32];
 
 	if (!cache)
 		return jd_sigv4_signing_key(p->creds->secret_access_key, p->time.date, p->region,
 		                            p->service, key, err);
-	secret_fingerprint(p->creds, fp);
+	secret_fingerprint(ctx, p->creds, fp);
 	if (cache->valid && (fp[0] | fp[1] | fp[2] | fp[3]) && !strcmp(cache->date, p->time.date) &&
 	    !strcmp(cache->region, p->region) && !strcmp(cache->service, p->service) &&
 	    !CRYPTO_memcmp(cache->secret_fp, fp, 32)) {
@@ -719,44 +726,54 @@ static int canonical_headers(const struct jd_sigv4_request *req,
                              char **signed_headers, struct jd_error *err)
 {
 	struct jd_buf sh = JD_BUF_INIT(MAX_CANONICAL);
-	struct chdr *h = NULL;
-	size_t n = 0, total = req->nheaders + nextra, i;
+	struct chdr stack[16], *h = stack;
+	char *names = NULL, *np;
+	size_t n = 0, total = req->nheaders + nextra, i, nameslen = 0;
 	int have_host = 0, ret = -1;
 
 	*signed_headers = NULL;
 	if (req->nheaders > MAX_HEADERS)
 		return jd_error_set(err, JD_EINPUT, "too many headers (more than %u)", MAX_HEADERS);
-	h = calloc(total ? total : 1, sizeof(*h));
-	if (!h)
-		return jd_error_oom(err);
 	for (i = 0; i < total; i++) {
 		const struct jd_sigv4_header *src =
 		        i < req->nheaders ? &req->headers[i] : &extra[i - req->nheaders];
-		char *ln;
 
-		if (!src->name || !valid_token(src->name)) {
-			jd_error_set(err, JD_EUSAGE, "invalid header name '%.64s'",
-			             src->name ? src->name : "");
-			goto out;
+		if (!src->name || !valid_token(src->name))
+			return jd_error_set(err, JD_EUSAGE, "invalid header name '%.64s'",
+			                    src->name ? src->name : "");
+		if (strlen(src->name) > 1024)
+			return jd_error_set(err, JD_EINPUT, "header name too long");
+		nameslen += strlen(src->name) + 1;
+	}
+	/* All lowercase names in one allocation. */
+	names = malloc(nameslen ? nameslen : 1);
+	if (!names)
+		return jd_error_oom(err);
+	if (total > JD_ARRAY_SIZE(stack)) {
+		h = calloc(total, sizeof(*h));
+		if (!h) {
+			free(names);
+			return jd_error_oom(err);
 		}
-		ln = jd_strndup(src->name, strlen(src->name));
-		if (!ln) {
-			jd_error_oom(err);
-			goto out;
-		}
-		for (char *c = ln; *c; c++)
-			*c = (char)tolower((unsigned char)*c);
+	}
+	np = names;
+	for (i = 0; i < total; i++) {
+		const struct jd_sigv4_header *src =
+		        i < req->nheaders ? &req->headers[i] : &extra[i - req->nheaders];
+		char *ln = np;
+		const char *c;
+
+		for (c = src->name; *c; c++)
+			*np++ = (char)tolower((unsigned char)*c);
+		*np++ = '\0';
 		if (i < req->nheaders &&
 		    (!strcmp(ln, "x-amz-date") || !strcmp(ln, "x-amz-security-token") ||
 		     !strcmp(ln, "x-amz-content-sha256"))) {
 			jd_error_set(err, JD_EUSAGE, "header '%.64s' is set by the signer", src->name);
-			free(ln);
 			goto out;
 		}
-		if (skipped_header(ln)) {
-			free(ln);
+		if (skipped_header(ln))
 			continue;
-		}
 		if (!strcmp(ln, "host"))
 			have_host = 1;
 		h[n].name = ln;
@@ -768,7 +785,10 @@ static int canonical_headers(const struct jd_sigv4_request *req,
 		jd_error_set(err, JD_EUSAGE, "the request has no Host header");
 		goto out;
 	}
-	qsort(h, n, sizeof(*h), chdr_cmp);
+	if (n > 1)
+		qsort(h, n, sizeof(*h), chdr_cmp);
+	if (jd_buf_grow(&sh, nameslen, err) < 0)
+		goto out;
 	for (i = 0; i < n; i++) {
 		int dup = i && !strcmp(h[i].name, h[i - 1].name);
 
@@ -793,9 +813,9 @@ static int canonical_headers(const struct jd_sigv4_request *req,
 	}
 	ret = 0;
 out:
-	for (i = 0; i < n; i++)
-		free(h[i].name);
-	free(h);
+	if (h != stack)
+		free(h);
+	free(names);
 	jd_buf_release(&sh);
 	return ret;
 }
@@ -898,6 +918,7 @@ static int sign_core(const struct jd_sigv4_params *p, const struct jd_sigv4_requ
 	char *curi = NULL;
 	char hash[65];
 	unsigned char key[32], sig[32];
+	EVP_MD_CTX *ctx = NULL;
 	int ret = -1;
 
 	if (jd_sigv4_canonical_uri(req->path, p->flags, &curi, err) < 0)
@@ -909,7 +930,16 @@ static int sign_core(const struct jd_sigv4_params *p, const struct jd_sigv4_requ
 		    add_all(&b, err, parts) < 0)
 			goto out;
 	}
-	jd_sigv4_sha256_hex(b.data, b.len, hash);
+	ctx = EVP_MD_CTX_new();
+	if (!ctx) {
+		jd_error_oom(err);
+		goto out;
+	}
+	if (sha256_hex_ctx(ctx, b.data, b.len, hash) < 0) {
+		jd_error_set(err, JD_EINTERNAL, "SHA-256 failed");
+		jd_error_add_openssl(err);
+		goto out;
+	}
 	out->canonical_request = jd_buf_detach(&b, NULL);
 	if (!out->canonical_request) {
 		jd_error_oom(err);
@@ -926,15 +956,16 @@ static int sign_core(const struct jd_sigv4_params *p, const struct jd_sigv4_requ
 		jd_error_oom(err);
 		goto out;
 	}
-	if (get_key(p, cache, key, err) < 0)
+	if (get_key(ctx, p, cache, key, err) < 0)
 		goto out;
-	if (hmac(key, 32, out->string_to_sign, strlen(out->string_to_sign), sig, err) < 0)
+	if (hmac(ctx, key, 32, out->string_to_sign, strlen(out->string_to_sign), sig, err) < 0)
 		goto out;
 	to_hex(sig, 32, out->signature);
 	ret = 0;
 out:
 	OPENSSL_cleanse(key, sizeof(key));
 	OPENSSL_cleanse(sig, sizeof(sig));
+	EVP_MD_CTX_free(ctx);
 	free(curi);
 	jd_buf_release(&b);
 	return ret;
