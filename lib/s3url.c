@@ -235,6 +235,9 @@ int jd_s3_target(const struct jd_url *endpoint, const char *region, const char *
 	/* Upper case and '_' cannot be in a host name. */
 	if (!path_style && strpbrk(bucket, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_"))
 		path_style = 1;
+	if (jd_buf_grow(&host, 256, err) < 0 || jd_buf_grow(&origin, 300, err) < 0 ||
+	    jd_buf_grow(&path, strlen(endpoint->path) + strlen(bucket) + 3 * strlen(key) + 3, err) < 0)
+		goto out;
 	if (!path_style && (jd_buf_adds(&host, bucket, err) < 0 || jd_buf_addc(&host, '.', err) < 0))
 		goto out;
 	if (jd_buf_adds(&host, endpoint->host, err) < 0 ||
