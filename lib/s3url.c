@@ -63,8 +63,9 @@ int jd_s3_uri_parse(const char *uri, struct jd_s3_location *loc, struct jd_error
 
 	loc->bucket = loc->key = NULL;
 	if (!uri || strncmp(uri, "s3://", 5))
-		return jd_error_set(err, JD_EUSAGE, "not an S3 URI '%.200s': expected s3://BUCKET/KEY",
-		                    uri ? uri : "");
+		return jd_error_set(err, JD_EUSAGE,
+				    "not an S3 URI '%.200s': expected s3://BUCKET/KEY",
+				    uri ? uri : "");
 	p = uri + 5;
 	slash = strchr(p, '/');
 	blen = slash ? (size_t)(slash - p) : strlen(p);
@@ -73,7 +74,7 @@ int jd_s3_uri_parse(const char *uri, struct jd_s3_location *loc, struct jd_error
 	klen = slash ? strlen(slash + 1) : 0;
 	if (klen > MAX_KEY)
 		return jd_error_set(err, JD_EUSAGE, "key longer than %u bytes in '%.200s'", MAX_KEY,
-		                    uri);
+				    uri);
 	if (slash && !valid_utf8(slash + 1, klen))
 		return jd_error_set(err, JD_EUSAGE, "key is not valid UTF-8 in '%.200s'", uri);
 	loc->bucket = jd_strndup(p, blen);
@@ -121,17 +122,18 @@ int jd_url_parse(const char *url, struct jd_url *u, struct jd_error *err)
 		p = url + 7;
 	} else {
 		return jd_error_set(err, JD_EUSAGE,
-		                    "invalid endpoint URL '%.200s': expected http:// or https://", url);
+				    "invalid endpoint URL '%.200s': expected http:// or https://",
+				    url);
 	}
 	auth_end = p + strcspn(p, "/?#");
 	if (*auth_end == '?' || *auth_end == '#' || strpbrk(auth_end, "?#"))
-		return jd_error_set(err, JD_EUSAGE,
-		                    "invalid endpoint URL '%.200s': a query or fragment is not allowed",
-		                    url);
+		return jd_error_set(
+			err, JD_EUSAGE,
+			"invalid endpoint URL '%.200s': a query or fragment is not allowed", url);
 	if (memchr(p, '@', (size_t)(auth_end - p)))
-		return jd_error_set(err, JD_EUSAGE,
-		                    "invalid endpoint URL '%.200s': user information is not allowed",
-		                    url);
+		return jd_error_set(
+			err, JD_EUSAGE,
+			"invalid endpoint URL '%.200s': user information is not allowed", url);
 	hp_end = auth_end;
 	if (*p == '[') {
 		const char *rb = memchr(p, ']', (size_t)(auth_end - p));
@@ -203,11 +205,11 @@ void jd_s3_target_release(struct jd_s3_target *t)
 }
 
 int jd_s3_target(const struct jd_url *endpoint, const char *region, const char *bucket,
-                 const char *key, enum jd_s3_style style, struct jd_s3_target *out,
-                 struct jd_error *err)
+		 const char *key, enum jd_s3_style style, struct jd_s3_target *out,
+		 struct jd_error *err)
 {
 	struct jd_buf host = JD_BUF_INIT(1024), path = JD_BUF_INIT(MAX_URL),
-	              origin = JD_BUF_INIT(2048);
+		      origin = JD_BUF_INIT(2048);
 	struct jd_url aws;
 	int path_style, ret = -1;
 
@@ -217,11 +219,11 @@ int jd_s3_target(const struct jd_url *endpoint, const char *region, const char *
 	if (!endpoint) {
 		if (!region || !*region)
 			return jd_error_set(err, JD_EUSAGE,
-			                    "no region: set AWS_REGION or use --region");
+					    "no region: set AWS_REGION or use --region");
 		memset(&aws, 0, sizeof(aws));
 		jd_strlcpy(aws.scheme, "https", sizeof(aws.scheme));
 		snprintf(aws.host, sizeof(aws.host), "s3.%.64s.amazonaws.com%s", region,
-		         strncmp(region, "cn-", 3) ? "" : ".cn");
+			 strncmp(region, "cn-", 3) ? "" : ".cn");
 		endpoint = &aws;
 	}
 	if (style == JD_S3_STYLE_PATH)
@@ -231,14 +233,16 @@ int jd_s3_target(const struct jd_url *endpoint, const char *region, const char *
 	else
 		/* Dots in a bucket name break the wildcard TLS certificate. */
 		path_style = !jd_host_is_aws(endpoint->host) ||
-		             (strchr(bucket, '.') && !strcmp(endpoint->scheme, "https"));
+			     (strchr(bucket, '.') && !strcmp(endpoint->scheme, "https"));
 	/* Upper case and '_' cannot be in a host name. */
 	if (!path_style && strpbrk(bucket, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_"))
 		path_style = 1;
 	if (jd_buf_grow(&host, 256, err) < 0 || jd_buf_grow(&origin, 300, err) < 0 ||
-	    jd_buf_grow(&path, strlen(endpoint->path) + strlen(bucket) + 3 * strlen(key) + 3, err) < 0)
+	    jd_buf_grow(&path, strlen(endpoint->path) + strlen(bucket) + 3 * strlen(key) + 3, err) <
+		    0)
 		goto out;
-	if (!path_style && (jd_buf_adds(&host, bucket, err) < 0 || jd_buf_addc(&host, '.', err) < 0))
+	if (!path_style &&
+	    (jd_buf_adds(&host, bucket, err) < 0 || jd_buf_addc(&host, '.', err) < 0))
 		goto out;
 	if (jd_buf_adds(&host, endpoint->host, err) < 0 ||
 	    (endpoint->port && jd_buf_addf(&host, err, ":%u", endpoint->port) < 0))
@@ -251,8 +255,8 @@ int jd_s3_target(const struct jd_url *endpoint, const char *region, const char *
 	}
 	if (jd_s3_encode_key(&path, key, err) < 0)
 		goto out;
-	if (jd_buf_adds(&origin, endpoint->scheme, err) < 0 || jd_buf_adds(&origin, "://", err) < 0 ||
-	    jd_buf_adds(&origin, host.data, err) < 0)
+	if (jd_buf_adds(&origin, endpoint->scheme, err) < 0 ||
+	    jd_buf_adds(&origin, "://", err) < 0 || jd_buf_adds(&origin, host.data, err) < 0)
 		goto out;
 	out->host = jd_buf_detach(&host, NULL);
 	out->path = jd_buf_detach(&path, NULL);
@@ -272,7 +276,7 @@ out:
 }
 
 int jd_s3_presign_url(const struct jd_s3_presign *p, const char *bucket, const char *key,
-                      struct jd_sigv4_cache *cache, char **url, struct jd_error *err)
+		      struct jd_sigv4_cache *cache, char **url, struct jd_error *err)
 {
 	struct jd_s3_target t;
 	struct jd_sigv4_header hdr[2];
@@ -287,9 +291,9 @@ int jd_s3_presign_url(const struct jd_s3_presign *p, const char *bucket, const c
 	jd_sigv4_signed_init(&s);
 	if (jd_s3_target(p->endpoint, p->region, bucket, key, p->style, &t, err) < 0)
 		return -1;
-	hdr[nh++] = (struct jd_sigv4_header){ "host", t.host };
+	hdr[nh++] = (struct jd_sigv4_header){"host", t.host};
 	if (p->content_type && *p->content_type)
-		hdr[nh++] = (struct jd_sigv4_header){ "content-type", p->content_type };
+		hdr[nh++] = (struct jd_sigv4_header){"content-type", p->content_type};
 	memset(&req, 0, sizeof(req));
 	req.method = p->method ? p->method : "GET";
 	req.path = t.path;

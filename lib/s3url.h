@@ -23,10 +23,10 @@ void jd_s3_location_release(struct jd_s3_location *loc);
 
 /* An endpoint URL such as "https://s3.eu-west-1.amazonaws.com" or "http://127.0.0.1:8000/base". */
 struct jd_url {
-	char scheme[8];   /* "http" or "https" */
-	char host[256];   /* as written; IPv6 literals keep their brackets */
-	unsigned port;    /* 0: the scheme's default */
-	char path[1024];  /* base path without trailing '/', "" for none */
+	char scheme[8];	 /* "http" or "https" */
+	char host[256];	 /* as written; IPv6 literals keep their brackets */
+	unsigned port;	 /* 0: the scheme's default */
+	char path[1024]; /* base path without trailing '/', "" for none */
 };
 /* Returns 0 or -1 with err (JD_EUSAGE, url quoted). Userinfo, query and fragment are refused. */
 int jd_url_parse(const char *url, struct jd_url *u, struct jd_error *err);
@@ -53,8 +53,8 @@ struct jd_s3_target {
  * for cn- regions). The key is encoded with jd_s3_encode_key. Returns 0 or -1.
  */
 int jd_s3_target(const struct jd_url *endpoint, const char *region, const char *bucket,
-                 const char *key, enum jd_s3_style style, struct jd_s3_target *out,
-                 struct jd_error *err);
+		 const char *key, enum jd_s3_style style, struct jd_s3_target *out,
+		 struct jd_error *err);
 void jd_s3_target_release(struct jd_s3_target *t);
 
 /* Appends an S3 object key encoded per S3's rules ('/' kept, all but unreserved encoded). */
@@ -76,6 +76,6 @@ struct jd_s3_presign {
 	const char *content_type;
 };
 int jd_s3_presign_url(const struct jd_s3_presign *p, const char *bucket, const char *key,
-                      struct jd_sigv4_cache *cache, char **url, struct jd_error *err);
+		      struct jd_sigv4_cache *cache, char **url, struct jd_error *err);
 
 #endif

@@ -17,13 +17,11 @@ static const char hexu[] = "0123456789ABCDEF";
 
 /* RFC 3986 unreserved characters: A-Z a-z 0-9 - . _ ~ */
 static const unsigned char unreserved[256] = {
-	['-'] = 1, ['.'] = 1, ['_'] = 1, ['~'] = 1,
-	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
-	['8'] = 1, ['9'] = 1,
-	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
-	['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
-	['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
-	['Y'] = 1, ['Z'] = 1,
+	['-'] = 1, ['.'] = 1, ['_'] = 1, ['~'] = 1, ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1,
+	['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, ['A'] = 1, ['B'] = 1,
+	['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1,
+	['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
 	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
 	['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
 	['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
@@ -49,7 +47,7 @@ static int hexval(unsigned char c)
 /* ---- encoding ---- */
 
 int jd_uri_encode(struct jd_buf *buf, const char *s, size_t len, int keep_slash,
-                  struct jd_error *err)
+		  struct jd_error *err)
 {
 	char *d;
 
@@ -249,8 +247,8 @@ void jd_canon_qparams_free(struct qparam *q, size_t n)
 }
 
 /* Splits, decodes and re-encodes query into *params (not sorted). */
-int jd_canon_parse_query(const char *query, struct qparam **params, size_t *nparams,
-                       size_t extra, struct jd_error *err)
+int jd_canon_parse_query(const char *query, struct qparam **params, size_t *nparams, size_t extra,
+			 struct jd_error *err)
 {
 	struct qparam *q = NULL;
 	size_t n = 0, cap = 0;
@@ -264,7 +262,7 @@ int jd_canon_parse_query(const char *query, struct qparam **params, size_t *npar
 	cap += 1 + extra;
 	if (cap > MAX_QUERY_PARAMS + extra)
 		return jd_error_set(err, JD_EINPUT, "too many query parameters (more than %u)",
-		                    MAX_QUERY_PARAMS);
+				    MAX_QUERY_PARAMS);
 	q = calloc(cap, sizeof(*q));
 	if (!q)
 		return jd_error_oom(err);
@@ -279,7 +277,7 @@ int jd_canon_parse_query(const char *query, struct qparam **params, size_t *npar
 			if (!q[n].name)
 				goto fail;
 			q[n].value = eq ? jd_canon_encode_dup(eq + 1, len - nlen - 1, 1, err)
-			                : jd_canon_encode_dup("", 0, 0, err);
+					: jd_canon_encode_dup("", 0, 0, err);
 			n++;
 			if (!q[n - 1].value)
 				goto fail;
@@ -383,8 +381,8 @@ static int add_folded(struct jd_buf *b, const char *v, struct jd_error *err)
 
 static int skipped_header(const char *lname)
 {
-	static const char *const skip[] = { "authorization", "connection",       "expect",
-		                            "transfer-encoding", "user-agent", "x-amzn-trace-id" };
+	static const char *const skip[] = {"authorization",	"connection", "expect",
+					   "transfer-encoding", "user-agent", "x-amzn-trace-id"};
 
 	for (size_t i = 0; i < JD_ARRAY_SIZE(skip); i++)
 		if (!strcmp(lname, skip[i]))
@@ -422,9 +420,8 @@ int jd_canon_valid_scope_part(const char *s, size_t max)
  * Canonical headers ("name:value\n" each) into b and the signed headers
  * list into *signed_headers. extra are the signer's own headers.
  */
-int jd_canon_headers(const struct jd_sigv4_request *req,
-                             const struct jd_sigv4_header *extra, size_t nextra, struct jd_buf *b,
-                             char **signed_headers, struct jd_error *err)
+int jd_canon_headers(const struct jd_sigv4_request *req, const struct jd_sigv4_header *extra,
+		     size_t nextra, struct jd_buf *b, char **signed_headers, struct jd_error *err)
 {
 	struct jd_buf sh = JD_BUF_INIT(MAX_CANONICAL);
 	struct chdr stack[16], *h = stack;
@@ -437,11 +434,11 @@ int jd_canon_headers(const struct jd_sigv4_request *req,
 		return jd_error_set(err, JD_EINPUT, "too many headers (more than %u)", MAX_HEADERS);
 	for (i = 0; i < total; i++) {
 		const struct jd_sigv4_header *src =
-		        i < req->nheaders ? &req->headers[i] : &extra[i - req->nheaders];
+			i < req->nheaders ? &req->headers[i] : &extra[i - req->nheaders];
 
 		if (!src->name || !jd_canon_valid_token(src->name))
 			return jd_error_set(err, JD_EUSAGE, "invalid header name '%.64s'",
-			                    src->name ? src->name : "");
+					    src->name ? src->name : "");
 		if (strlen(src->name) > 1024)
 			return jd_error_set(err, JD_EINPUT, "header name too long");
 		nameslen += strlen(src->name) + 1;
@@ -460,7 +457,7 @@ int jd_canon_headers(const struct jd_sigv4_request *req,
 	np = names;
 	for (i = 0; i < total; i++) {
 		const struct jd_sigv4_header *src =
-		        i < req->nheaders ? &req->headers[i] : &extra[i - req->nheaders];
+			i < req->nheaders ? &req->headers[i] : &extra[i - req->nheaders];
 		char *ln = np;
 		const char *c;
 
@@ -470,7 +467,8 @@ int jd_canon_headers(const struct jd_sigv4_request *req,
 		if (i < req->nheaders &&
 		    (!strcmp(ln, "x-amz-date") || !strcmp(ln, "x-amz-security-token") ||
 		     !strcmp(ln, "x-amz-content-sha256"))) {
-			jd_error_set(err, JD_EUSAGE, "header '%.64s' is set by the signer", src->name);
+			jd_error_set(err, JD_EUSAGE, "header '%.64s' is set by the signer",
+				     src->name);
 			goto out;
 		}
 		if (skipped_header(ln))
@@ -500,8 +498,8 @@ int jd_canon_headers(const struct jd_sigv4_request *req,
 				goto out;
 		} else {
 			if ((sh.len && jd_buf_addc(&sh, ';', err) < 0) ||
-			    jd_buf_adds(&sh, h[i].name, err) < 0 || jd_buf_adds(b, h[i].name, err) < 0 ||
-			    jd_buf_addc(b, ':', err) < 0)
+			    jd_buf_adds(&sh, h[i].name, err) < 0 ||
+			    jd_buf_adds(b, h[i].name, err) < 0 || jd_buf_addc(b, ':', err) < 0)
 				goto out;
 		}
 		if (add_folded(b, h[i].value, err) < 0 || jd_buf_addc(b, '\n', err) < 0)

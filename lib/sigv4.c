@@ -36,8 +36,8 @@ static char *put_digits(char *p, unsigned v, int n)
 	return p + n;
 }
 
-static void format_time(struct jd_sigv4_time *out, unsigned y, unsigned mo, unsigned d,
-                        unsigned h, unsigned mi, unsigned se)
+static void format_time(struct jd_sigv4_time *out, unsigned y, unsigned mo, unsigned d, unsigned h,
+			unsigned mi, unsigned se)
 {
 	char *p = put_digits(out->date, y, 4);
 
@@ -61,8 +61,8 @@ int jd_sigv4_time_from_epoch(time_t t, struct jd_sigv4_time *out, struct jd_erro
 	if (!gmtime_r(&t, &tm) || tm.tm_year + 1900 < 1970 || tm.tm_year + 1900 > 9999)
 		return jd_error_set(err, JD_EUSAGE, "time out of range");
 	format_time(out, (unsigned)tm.tm_year + 1900, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday,
-	            (unsigned)tm.tm_hour, (unsigned)tm.tm_min,
-	            tm.tm_sec > 59 ? 59u : (unsigned)tm.tm_sec);
+		    (unsigned)tm.tm_hour, (unsigned)tm.tm_min,
+		    tm.tm_sec > 59 ? 59u : (unsigned)tm.tm_sec);
 	return 0;
 }
 
@@ -82,7 +82,7 @@ static int digits(const char **p, int n, int *v)
 
 int jd_sigv4_time_parse(const char *s, struct jd_sigv4_time *out, struct jd_error *err)
 {
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	const char *p = s;
 	int y, mo, d, h, mi, se, ext;
 	int leap;
@@ -118,12 +118,12 @@ int jd_sigv4_time_parse(const char *s, struct jd_sigv4_time *out, struct jd_erro
 	    (mo == 2 && d == 29 && !leap) || h > 23 || mi > 59 || se > 60)
 		goto bad;
 	format_time(out, (unsigned)y, (unsigned)mo, (unsigned)d, (unsigned)h, (unsigned)mi,
-	            se > 59 ? 59u : (unsigned)se);
+		    se > 59 ? 59u : (unsigned)se);
 	return 0;
 bad:
 	return jd_error_set(err, JD_EUSAGE,
-	                    "invalid date '%.64s': expected ISO 8601 UTC, as 2026-01-01T00:00:00Z",
-	                    s ? s : "");
+			    "invalid date '%.64s': expected ISO 8601 UTC, as 2026-01-01T00:00:00Z",
+			    s ? s : "");
 }
 
 /* ---- hashing ---- */
@@ -148,13 +148,14 @@ static const EVP_MD *sha256(void)
 
 /* SHA-256 over up to three parts into md; 0 or -1. */
 static int digest3(EVP_MD_CTX *ctx, const void *a, size_t alen, const void *b, size_t blen,
-                   const void *c, size_t clen, unsigned char md[32])
+		   const void *c, size_t clen, unsigned char md[32])
 {
 	unsigned int n = 0;
 
 	if (!EVP_DigestInit_ex2(ctx, sha256(), NULL) || !EVP_DigestUpdate(ctx, a, alen) ||
-	    (blen && !EVP_DigestUpdate(ctx, b, blen)) || (clen && !EVP_DigestUpdate(ctx, c, clen)) ||
-	    !EVP_DigestFinal_ex(ctx, md, &n) || n != 32)
+	    (blen && !EVP_DigestUpdate(ctx, b, blen)) ||
+	    (clen && !EVP_DigestUpdate(ctx, c, clen)) || !EVP_DigestFinal_ex(ctx, md, &n) ||
+	    n != 32)
 		return -1;
 	return 0;
 }
@@ -183,7 +184,7 @@ void jd_sigv4_sha256_hex(const void *data, size_t len, char out[65])
 
 /* HMAC-SHA256 (RFC 2104) over the fetched digest, with the caller's ctx; pads wiped. */
 static int hmac(EVP_MD_CTX *ctx, const unsigned char *key, size_t klen, const char *msg,
-                size_t mlen, unsigned char out[32], struct jd_error *err)
+		size_t mlen, unsigned char out[32], struct jd_error *err)
 {
 	unsigned char k[64], pad[64], inner[32];
 	int ret = -1;
@@ -216,7 +217,7 @@ out:
 }
 
 int jd_sigv4_signing_key(const char *secret, const char *date, const char *region,
-                         const char *service, unsigned char key[32], struct jd_error *err)
+			 const char *service, unsigned char key[32], struct jd_error *err)
 {
 	unsigned char k1[32], k2[32];
 	size_t slen = strlen(secret);
@@ -263,22 +264,22 @@ void jd_sigv4_cache_clear(struct jd_sigv4_cache *c)
 }
 
 static void secret_fingerprint(EVP_MD_CTX *ctx, const struct jd_sigv4_creds *cr,
-                               unsigned char fp[32])
+			       unsigned char fp[32])
 {
-	if (digest3(ctx, cr->access_key_id, strlen(cr->access_key_id) + 1,
-	                    cr->secret_access_key, strlen(cr->secret_access_key), NULL, 0, fp) < 0)
+	if (digest3(ctx, cr->access_key_id, strlen(cr->access_key_id) + 1, cr->secret_access_key,
+		    strlen(cr->secret_access_key), NULL, 0, fp) < 0)
 		memset(fp, 0, 32); /* never matches a valid cache: see get_key */
 }
 
 /* The signing key for p, from the cache when it matches. */
-static int get_key(EVP_MD_CTX *ctx, const struct jd_sigv4_params *p,
-                   struct jd_sigv4_cache *cache, unsigned char key[32], struct jd_error *err)
+static int get_key(EVP_MD_CTX *ctx, const struct jd_sigv4_params *p, struct jd_sigv4_cache *cache,
+		   unsigned char key[32], struct jd_error *err)
 {
 	unsigned char fp[32];
 
 	if (!cache)
 		return jd_sigv4_signing_key(p->creds->secret_access_key, p->time.date, p->region,
-		                            p->service, key, err);
+					    p->service, key, err);
 	secret_fingerprint(ctx, p->creds, fp);
 	if (cache->valid && (fp[0] | fp[1] | fp[2] | fp[3]) && !strcmp(cache->date, p->time.date) &&
 	    !strcmp(cache->region, p->region) && !strcmp(cache->service, p->service) &&
@@ -288,12 +289,13 @@ static int get_key(EVP_MD_CTX *ctx, const struct jd_sigv4_params *p,
 		return 0;
 	}
 	jd_sigv4_cache_clear(cache);
-	if (jd_sigv4_signing_key(p->creds->secret_access_key, p->time.date, p->region,
-	                         p->service, key, err) < 0) {
+	if (jd_sigv4_signing_key(p->creds->secret_access_key, p->time.date, p->region, p->service,
+				 key, err) < 0) {
 		OPENSSL_cleanse(fp, sizeof(fp));
 		return -1;
 	}
-	if (strlen(p->region) < sizeof(cache->region) && strlen(p->service) < sizeof(cache->service)) {
+	if (strlen(p->region) < sizeof(cache->region) &&
+	    strlen(p->service) < sizeof(cache->service)) {
 		memcpy(cache->key, key, 32);
 		memcpy(cache->secret_fp, fp, 32);
 		jd_strlcpy(cache->date, p->time.date, sizeof(cache->date));
@@ -341,7 +343,7 @@ void jd_sigv4_signed_release(struct jd_sigv4_signed *s)
 }
 
 static int check_params(const struct jd_sigv4_params *p, const struct jd_sigv4_request *req,
-                        struct jd_error *err)
+			struct jd_error *err)
 {
 	const struct jd_sigv4_creds *c = p->creds;
 
@@ -355,16 +357,16 @@ static int check_params(const struct jd_sigv4_params *p, const struct jd_sigv4_r
 		return jd_error_set(err, JD_EUSAGE, "session token too long");
 	if (!p->region || !jd_canon_valid_scope_part(p->region, 63))
 		return jd_error_set(err, JD_EUSAGE, "invalid region '%.64s'",
-		                    p->region ? p->region : "");
+				    p->region ? p->region : "");
 	if (!p->service || !jd_canon_valid_scope_part(p->service, 63))
 		return jd_error_set(err, JD_EUSAGE, "invalid service name '%.64s'",
-		                    p->service ? p->service : "");
+				    p->service ? p->service : "");
 	if (strlen(p->time.date) != 8 || strlen(p->time.datetime) != 16 ||
 	    strncmp(p->time.date, p->time.datetime, 8))
 		return jd_error_set(err, JD_EUSAGE, "invalid signing time");
 	if (!req->method || !jd_canon_valid_token(req->method))
 		return jd_error_set(err, JD_EUSAGE, "invalid method '%.32s'",
-		                    req->method ? req->method : "");
+				    req->method ? req->method : "");
 	if (req->payload_hash && strcmp(req->payload_hash, JD_SIGV4_UNSIGNED_PAYLOAD) &&
 	    strcmp(req->payload_hash, "STREAMING-AWS4-HMAC-SHA256-PAYLOAD")) {
 		const char *h = req->payload_hash;
@@ -394,9 +396,9 @@ static int add_all(struct jd_buf *b, struct jd_error *err, const char *const *pa
  * trailing '\n'), out->signed_headers already set.
  */
 static int sign_core(const struct jd_sigv4_params *p, const struct jd_sigv4_request *req,
-                     const char *cquery, const char *hblock, const char *payload_hash,
-                     struct jd_sigv4_cache *cache, struct jd_sigv4_signed *out,
-                     struct jd_error *err)
+		     const char *cquery, const char *hblock, const char *payload_hash,
+		     struct jd_sigv4_cache *cache, struct jd_sigv4_signed *out,
+		     struct jd_error *err)
 {
 	struct jd_buf b = JD_BUF_INIT(MAX_CANONICAL);
 	char *curi = NULL;
@@ -408,9 +410,11 @@ static int sign_core(const struct jd_sigv4_params *p, const struct jd_sigv4_requ
 	if (jd_sigv4_canonical_uri(req->path, p->flags, &curi, err) < 0)
 		goto out;
 	{
-		const char *parts[] = { req->method, "\n", curi, "\n", cquery, "\n", hblock, "\n",
-			                out->signed_headers, "\n", payload_hash, NULL };
-		if (jd_buf_grow(&b, strlen(curi) + strlen(cquery) + strlen(hblock) + 256, err) < 0 ||
+		const char *parts[] = {
+			req->method,	     "\n", curi,	 "\n", cquery, "\n", hblock, "\n",
+			out->signed_headers, "\n", payload_hash, NULL};
+		if (jd_buf_grow(&b, strlen(curi) + strlen(cquery) + strlen(hblock) + 256, err) <
+			    0 ||
 		    add_all(&b, err, parts) < 0)
 			goto out;
 	}
@@ -430,8 +434,13 @@ static int sign_core(const struct jd_sigv4_params *p, const struct jd_sigv4_requ
 		goto out;
 	}
 	{
-		const char *parts[] = { JD_SIGV4_ALGORITHM "\n", p->time.datetime, "\n",
-			                out->credential_scope, "\n", hash, NULL };
+		const char *parts[] = {JD_SIGV4_ALGORITHM "\n",
+				       p->time.datetime,
+				       "\n",
+				       out->credential_scope,
+				       "\n",
+				       hash,
+				       NULL};
 		if (add_all(&b, err, parts) < 0)
 			goto out;
 	}
@@ -456,11 +465,11 @@ out:
 }
 
 static int make_scope(const struct jd_sigv4_params *p, struct jd_sigv4_signed *out,
-                      struct jd_error *err)
+		      struct jd_error *err)
 {
 	struct jd_buf b = JD_BUF_INIT(512);
-	const char *parts[] = { p->time.date, "/", p->region, "/", p->service, "/aws4_request",
-		                NULL };
+	const char *parts[] = {p->time.date,	"/", p->region, "/", p->service,
+			       "/aws4_request", NULL};
 
 	if (add_all(&b, err, parts) < 0) {
 		jd_buf_release(&b);
@@ -480,7 +489,7 @@ static char *xstrdup(const char *s, struct jd_error *err)
 }
 
 static int add_header(struct jd_sigv4_signed *out, const char *name, const char *value,
-                      struct jd_error *err)
+		      struct jd_error *err)
 {
 	out->headers[out->nheaders].name = name;
 	out->headers[out->nheaders].value = xstrdup(value, err);
@@ -491,14 +500,14 @@ static int add_header(struct jd_sigv4_signed *out, const char *name, const char 
 }
 
 int jd_sigv4_sign_headers(const struct jd_sigv4_params *p, const struct jd_sigv4_request *req,
-                          struct jd_sigv4_cache *cache, struct jd_sigv4_signed *out,
-                          struct jd_error *err)
+			  struct jd_sigv4_cache *cache, struct jd_sigv4_signed *out,
+			  struct jd_error *err)
 {
 	struct jd_sigv4_header extra[3];
 	size_t nextra = 0;
 	const char *token = p->creds && p->creds->session_token && *p->creds->session_token
-	                            ? p->creds->session_token
-	                            : NULL;
+				    ? p->creds->session_token
+				    : NULL;
 	const char *payload = req->payload_hash ? req->payload_hash : JD_SIGV4_EMPTY_SHA256;
 	int sign_body = (p->flags & (JD_SIGV4_S3 | JD_SIGV4_SIGN_BODY)) != 0;
 	char *cquery = NULL;
@@ -512,19 +521,25 @@ int jd_sigv4_sign_headers(const struct jd_sigv4_params *p, const struct jd_sigv4
 		goto out;
 	if (jd_sigv4_canonical_query(req->query, &cquery, err) < 0)
 		goto out;
-	extra[nextra++] = (struct jd_sigv4_header){ "X-Amz-Date", p->time.datetime };
+	extra[nextra++] = (struct jd_sigv4_header){"X-Amz-Date", p->time.datetime};
 	if (token && !(p->flags & JD_SIGV4_OMIT_TOKEN))
-		extra[nextra++] = (struct jd_sigv4_header){ "X-Amz-Security-Token", token };
+		extra[nextra++] = (struct jd_sigv4_header){"X-Amz-Security-Token", token};
 	if (sign_body)
-		extra[nextra++] = (struct jd_sigv4_header){ "x-amz-content-sha256", payload };
+		extra[nextra++] = (struct jd_sigv4_header){"x-amz-content-sha256", payload};
 	if (jd_canon_headers(req, extra, nextra, &hb, &out->signed_headers, err) < 0)
 		goto out;
 	if (sign_core(p, req, cquery, hb.data, payload, cache, out, err) < 0)
 		goto out;
 	{
-		const char *parts[] = { JD_SIGV4_ALGORITHM " Credential=", p->creds->access_key_id,
-			                "/", out->credential_scope, ", SignedHeaders=",
-			                out->signed_headers, ", Signature=", out->signature, NULL };
+		const char *parts[] = {JD_SIGV4_ALGORITHM " Credential=",
+				       p->creds->access_key_id,
+				       "/",
+				       out->credential_scope,
+				       ", SignedHeaders=",
+				       out->signed_headers,
+				       ", Signature=",
+				       out->signature,
+				       NULL};
 		if (add_all(&b, err, parts) < 0)
 			goto out;
 	}
@@ -559,18 +574,18 @@ static int add_param(struct jd_buf *b, const char *name, const char *value, stru
 }
 
 int jd_sigv4_sign_query(const struct jd_sigv4_params *p, const struct jd_sigv4_request *req,
-                        struct jd_sigv4_cache *cache, struct jd_sigv4_signed *out,
-                        struct jd_error *err)
+			struct jd_sigv4_cache *cache, struct jd_sigv4_signed *out,
+			struct jd_error *err)
 {
 	struct qparam *q = NULL;
 	size_t nq = 0;
 	const char *token = p->creds && p->creds->session_token && *p->creds->session_token
-	                            ? p->creds->session_token
-	                            : NULL;
+				    ? p->creds->session_token
+				    : NULL;
 	int sign_token = token && !(p->flags & JD_SIGV4_OMIT_TOKEN);
-	const char *payload = req->payload_hash        ? req->payload_hash
-	                      : (p->flags & JD_SIGV4_S3) ? JD_SIGV4_UNSIGNED_PAYLOAD
-	                                                 : JD_SIGV4_EMPTY_SHA256;
+	const char *payload = req->payload_hash		 ? req->payload_hash
+			      : (p->flags & JD_SIGV4_S3) ? JD_SIGV4_UNSIGNED_PAYLOAD
+							 : JD_SIGV4_EMPTY_SHA256;
 	struct jd_buf b = JD_BUF_INIT(MAX_CANONICAL), hb = JD_BUF_INIT(MAX_CANONICAL);
 	char *cquery = NULL, *cred = NULL;
 	char expires[16];
@@ -581,7 +596,7 @@ int jd_sigv4_sign_query(const struct jd_sigv4_params *p, const struct jd_sigv4_r
 		return -1;
 	if (p->expires < 1 || p->expires > JD_SIGV4_MAX_EXPIRES)
 		return jd_error_set(err, JD_EUSAGE, "expiry %u s out of range 1..%u", p->expires,
-		                    JD_SIGV4_MAX_EXPIRES);
+				    JD_SIGV4_MAX_EXPIRES);
 	{
 		unsigned v = p->expires, n = 1;
 		while (v >= 10 && n < 10) {
@@ -593,7 +608,7 @@ int jd_sigv4_sign_query(const struct jd_sigv4_params *p, const struct jd_sigv4_r
 	if (make_scope(p, out, err) < 0)
 		goto out;
 	{
-		const char *parts[] = { p->creds->access_key_id, "/", out->credential_scope, NULL };
+		const char *parts[] = {p->creds->access_key_id, "/", out->credential_scope, NULL};
 		if (add_all(&b, err, parts) < 0)
 			goto out;
 	}
@@ -610,9 +625,10 @@ int jd_sigv4_sign_query(const struct jd_sigv4_params *p, const struct jd_sigv4_r
 		 * The common presign case, without a query of its own: the
 		 * parameters are known and already in sorted order.
 		 */
-		if (jd_buf_grow(&b, 256 + 3 * (strlen(cred) + strlen(out->signed_headers) +
-		                               (sign_token ? strlen(token) : 0)),
-		                err) < 0 ||
+		if (jd_buf_grow(&b,
+				256 + 3 * (strlen(cred) + strlen(out->signed_headers) +
+					   (sign_token ? strlen(token) : 0)),
+				err) < 0 ||
 		    add_param(&b, "X-Amz-Algorithm", JD_SIGV4_ALGORITHM, err) < 0 ||
 		    add_param(&b, "X-Amz-Credential", cred, err) < 0 ||
 		    add_param(&b, "X-Amz-Date", p->time.datetime, err) < 0 ||
@@ -628,17 +644,19 @@ int jd_sigv4_sign_query(const struct jd_sigv4_params *p, const struct jd_sigv4_r
 	} else {
 		if (jd_canon_parse_query(req->query, &q, &nq, 6, err) < 0)
 			goto out;
-		const char *names[6] = { "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date",
-			                 "X-Amz-Expires",   "X-Amz-SignedHeaders", "X-Amz-Security-Token" };
-		const char *values[6] = { JD_SIGV4_ALGORITHM, cred, p->time.datetime, expires,
-			                  out->signed_headers, token };
+		const char *names[6] = {"X-Amz-Algorithm",     "X-Amz-Credential",
+					"X-Amz-Date",	       "X-Amz-Expires",
+					"X-Amz-SignedHeaders", "X-Amz-Security-Token"};
+		const char *values[6] = {JD_SIGV4_ALGORITHM,  cred, p->time.datetime, expires,
+					 out->signed_headers, token};
 		for (size_t i = 0; i < 6; i++) {
 			if (i == 5 && !sign_token)
 				break;
 			for (size_t j = 0; j < nq; j++)
 				if (!strcmp(q[j].name, names[i])) {
 					jd_error_set(err, JD_EUSAGE,
-					             "query parameter '%s' is set by the signer", names[i]);
+						     "query parameter '%s' is set by the signer",
+						     names[i]);
 					goto out;
 				}
 			q[nq].name = xstrdup(names[i], err);
@@ -655,9 +673,10 @@ int jd_sigv4_sign_query(const struct jd_sigv4_params *p, const struct jd_sigv4_r
 	if (sign_core(p, req, cquery, hb.data, payload, cache, out, err) < 0)
 		goto out;
 	/* The order aws-c-auth emits, as in the official suite. */
-	if (jd_buf_grow(&b, 256 + 3 * (strlen(cred) + strlen(out->signed_headers) +
-	                               (token ? strlen(token) : 0)),
-	                err) < 0 ||
+	if (jd_buf_grow(&b,
+			256 + 3 * (strlen(cred) + strlen(out->signed_headers) +
+				   (token ? strlen(token) : 0)),
+			err) < 0 ||
 	    add_param(&b, "X-Amz-Algorithm", JD_SIGV4_ALGORITHM, err) < 0 ||
 	    add_param(&b, "X-Amz-Credential", cred, err) < 0 ||
 	    add_param(&b, "X-Amz-Date", p->time.datetime, err) < 0 ||
