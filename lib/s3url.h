@@ -78,4 +78,21 @@ struct jd_s3_presign {
 int jd_s3_presign_url(const struct jd_s3_presign *p, const char *bucket, const char *key,
 		      struct jd_sigv4_cache *cache, char **url, struct jd_error *err);
 
+/*
+ * Many presigned URLs with the same parameters (method, expiry, content
+ * type, credentials, time): everything that does not depend on the object is
+ * computed once, from one signature through the generic path, so the URLs
+ * are byte for byte those of jd_s3_presign_url. p and what it points to are
+ * copied or used only during jd_s3_presigner_new.
+ */
+struct jd_s3_presigner;
+/* Returns 0 or -1 with err, as jd_s3_presign_url. Free with jd_s3_presigner_free. */
+int jd_s3_presigner_new(const struct jd_s3_presign *p, struct jd_s3_presigner **out,
+			struct jd_error *err);
+/* Appends the URL for bucket/key to out (no newline). Returns 0 or -1 with err. */
+int jd_s3_presigner_url(struct jd_s3_presigner *ps, const char *bucket, const char *key,
+			struct jd_buf *out, struct jd_error *err);
+/* Wipes the signing key and frees; NULL is fine. */
+void jd_s3_presigner_free(struct jd_s3_presigner *ps);
+
 #endif

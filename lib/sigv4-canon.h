@@ -3,6 +3,8 @@
 /* Internal to sigv4.c and sigv4-canon.c; not installed as API. */
 #include <stddef.h>
 
+#include <openssl/evp.h>
+
 #include "buf.h"
 #include "error.h"
 #include "sigv4.h"
@@ -32,5 +34,10 @@ int jd_canon_headers(const struct jd_sigv4_request *req, const struct jd_sigv4_h
 int jd_canon_valid_token(const char *s);
 /* A credential scope part: 1..max of [A-Za-z0-9._-]. */
 int jd_canon_valid_scope_part(const char *s, size_t max);
+
+/* SHA-256 hex and HMAC-SHA256 hex with the caller's digest context (sigv4.c); 0 or -1. */
+int jd_sigv4_internal_sha256_hex(EVP_MD_CTX *ctx, const void *data, size_t len, char out[65]);
+int jd_sigv4_internal_hmac_hex(EVP_MD_CTX *ctx, const unsigned char key[32], const char *msg,
+			       size_t mlen, char out[65]);
 
 #endif

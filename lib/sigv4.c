@@ -182,6 +182,11 @@ void jd_sigv4_sha256_hex(const void *data, size_t len, char out[65])
 	EVP_MD_CTX_free(ctx);
 }
 
+int jd_sigv4_internal_sha256_hex(EVP_MD_CTX *ctx, const void *data, size_t len, char out[65])
+{
+	return sha256_hex_ctx(ctx, data, len, out);
+}
+
 /* HMAC-SHA256 (RFC 2104) over the fetched digest, with the caller's ctx; pads wiped. */
 static int hmac(EVP_MD_CTX *ctx, const unsigned char *key, size_t klen, const char *msg,
 		size_t mlen, unsigned char out[32], struct jd_error *err)
@@ -214,6 +219,19 @@ out:
 	OPENSSL_cleanse(pad, sizeof(pad));
 	OPENSSL_cleanse(inner, sizeof(inner));
 	return ret;
+}
+
+int jd_sigv4_internal_hmac_hex(EVP_MD_CTX *ctx, const unsigned char key[32], const char *msg,
+			       size_t mlen, char out[65])
+{
+	unsigned char mac[32];
+	struct jd_error e;
+
+	if (hmac(ctx, key, 32, msg, mlen, mac, &e) < 0)
+		return -1;
+	to_hex(mac, 32, out);
+	OPENSSL_cleanse(mac, sizeof(mac));
+	return 0;
 }
 
 int jd_sigv4_signing_key(const char *secret, const char *date, const char *region,

@@ -137,7 +137,8 @@ int main(int argc, char **argv)
 	struct jd_aws_config cfg = {0};
 	struct jd_creds creds;
 	struct jd_sigv4_creds view;
-	struct jd_sigv4_cache cache = JD_SIGV4_CACHE_INIT;
+	struct jd_s3_presigner *presigner = NULL;
+	struct jd_buf line = JD_BUF_INIT(1 << 20);
 	struct jd_s3_presign ps;
 	struct jd_url endpoint;
 	struct uris u = {0};
@@ -212,14 +213,15 @@ int main(int argc, char **argv)
 		goto fail;
 	jd_creds_view(&creds, &view);
 	ps.creds = &view;
+	if (jd_s3_presigner_new(&ps, &presigner, &err) < 0)
+		goto fail;
 	for (size_t i = 0; i < u.n; i++) {
-		char *url = NULL;
-
-		if (jd_s3_presign_url(&ps, u.loc[i].bucket, u.loc[i].key, &cache, &url, &err) < 0)
+		jd_buf_reset(&line);
+		if (jd_s3_presigner_url(presigner, u.loc[i].bucket, u.loc[i].key, &line, &err) <
+			    0 ||
+		    jd_buf_addc(&line, '\n', &err) < 0)
 			goto fail;
-		fputs(url, stdout);
-		fputc('\n', stdout);
-		free(url);
+		fwrite(line.data, 1, line.len, stdout);
 	}
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		jd_error_set(&err, JD_EIO, "cannot write the output");
@@ -232,7 +234,8 @@ out:
 	for (size_t i = 0; i < u.n; i++)
 		jd_s3_location_release(&u.loc[i]);
 	free(u.loc);
-	jd_sigv4_cache_clear(&cache);
+	jd_s3_presigner_free(presigner);
+	jd_buf_release(&line);
 	jd_creds_release(&creds);
 	jd_aws_config_release(&cfg);
 	return rc;
