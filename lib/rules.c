@@ -516,14 +516,14 @@ static void precision(struct rctx *r, const json_t *req)
 	if (json_is_number(v) && !decimals_ok(json_number_value(v), 1))
 		report(r, JD_SEV_ERROR, "aws-increment-factor-precision",
 		       "/jobExecutionsRolloutConfig/exponentialRate/incrementFactor",
-		       "incrementFactor %.17g has more than one decimal place", json_number_value(v));
+		       "incrementFactor %.15g has more than one decimal place", json_number_value(v));
 	for (i = 0; i < json_array_size(list); i++) {
 		v = json_object_get(json_array_get(list, i), "thresholdPercentage");
 		if (!json_is_number(v) || decimals_ok(json_number_value(v), 2))
 			continue;
 		snprintf(ptr, sizeof(ptr), "/abortConfig/criteriaList/%zu/thresholdPercentage", i);
 		report(r, JD_SEV_ERROR, "aws-abort-threshold-precision", ptr,
-		       "thresholdPercentage %.17g has more than two decimal places",
+		       "thresholdPercentage %.15g has more than two decimal places",
 		       json_number_value(v));
 	}
 }

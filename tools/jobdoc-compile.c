@@ -3,13 +3,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "buf.h"
 #include "common.h"
 #include "file.h"
 #include "json.h"
 #include "load.h"
+#include "rules.h"
 #include "spec.h"
+#include "validate.h"
 
 static void usage(void)
 {
@@ -24,6 +27,7 @@ static void usage(void)
 	       "  -o, --output FILE       write the requests to FILE (whole, or not at all)\n"
 	       "  -O, --output-dir DIR    write each request to DIR/JOBID.json\n"
 	       "      --no-validate       skip schema and AWS-rule validation\n"
+	       "      --date TIME         'now' for the scheduling rules (2026-01-01T00:00:00Z)\n"
 	       "      --format FMT        findings as text (default), json or github\n"
 	       "  -h, --help              show this help\n"
 	       "      --version           show the version\n"
@@ -76,12 +80,14 @@ int main(int argc, char **argv)
 		{"output", required_argument, NULL, 'o'},
 		{"output-dir", required_argument, NULL, 'O'},
 		{"no-validate", no_argument, NULL, 'V'},
+		{"date", required_argument, NULL, 'D'},
 		{"format", required_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'v'},
 		{NULL, 0, NULL, 0},
 	};
 	struct jd_compile_opts opts = {0};
+	struct jd_validate_opts vopts = {0};
 	struct jd_reporter rep;
 	struct out o = {JD_BUF_INIT((size_t)1 << 30), NULL};
 	const char *output = NULL;
@@ -94,6 +100,11 @@ int main(int argc, char **argv)
 		case 'o': output = optarg; break;
 		case 'O': o.dir = optarg; break;
 		case 'V': opts.no_validate = 1; break;
+		case 'D':
+			if (jd_rules_parse_time(optarg, &vopts.now) < 0)
+				jd_usage_error("--date: '%s' is not a UTC time (2026-01-01T00:00:00Z)",
+					       optarg);
+			break;
 		case 'f': format = jd_parse_format(optarg); break;
 		case 'h': usage(); return 0;
 		case 'v': jd_print_version(); return 0;
@@ -104,6 +115,15 @@ int main(int argc, char **argv)
 		jd_usage_error("no spec given");
 	if (output && o.dir)
 		jd_usage_error("--output and --output-dir exclude each other");
+	if (!vopts.now)
+		vopts.now = (long long)time(NULL);
+	if (!opts.no_validate) {
+		struct jd_error err;
+		jd_error_clear(&err);
+		opts.validator = jd_validator_new(&vopts, &err);
+		if (!opts.validator)
+			return jd_report_error(&err);
+	}
 	jd_reporter_init(&rep, format);
 	opts.on_finding = jd_report_finding;
 	opts.finding_ctx = &rep;
@@ -129,7 +149,9 @@ int main(int argc, char **argv)
 			jd_error_clear(&err);
 			if (jd_spec_compile(&docs[k], &opts, &spec, &err) < 0 ||
 			    (!status && emit(&o, &spec, &err) < 0)) {
-				jd_report_error_finding(&rep, &err);
+				/* validation findings were reported one by one */
+				if (!(err.code == JD_EINVALID && spec.findings))
+					jd_report_error_finding(&rep, &err);
 				status = status ? status : err.code;
 			}
 			jd_spec_release(&spec);
@@ -144,6 +166,7 @@ int main(int argc, char **argv)
 			status = jd_report_error(&err);
 	}
 	jd_reporter_finish(&rep);
+	jd_validator_free(opts.validator);
 	jd_buf_release(&o.all);
 	return status;
 }
