@@ -474,7 +474,8 @@ static void targets(struct rctx *r, const json_t *req)
 		int k;
 
 		/* a malformed ARN is the schema's finding (TargetArn) */
-		if (!arn || arn_split(arn, f, l) < 0)
+		if (!arn || arn_split(arn, f, l) < 0 || !l[3] || l[4] != 12 ||
+		    strspn(f[4], "0123456789") < 12)
 			continue;
 		if (!first) {
 			first = arn;

@@ -142,6 +142,21 @@ const struct jd_schema *jd_validator_schema(struct jd_validator *v, const char *
 		return NULL;
 	}
 	e = builtin(name);
+	if (!e && !is_uri(name) && !strchr(name, '#') && !strchr(name, '.') && !strchr(name, '/')) {
+		/* not a path either: a misspelt built-in name */
+		size_t n;
+		const char *const *names = jd_validate_builtin_names(&n);
+		const char *close = jd_closest(name, names, n);
+
+		if (close)
+			jd_error_set(err, JD_EUSAGE, "no built-in schema '%.100s'; did you mean '%s'?",
+				     name, close);
+		else
+			jd_error_set(err, JD_EUSAGE,
+				     "no built-in schema '%.100s' (jobdoc-validate --list-schemas)",
+				     name);
+		return NULL;
+	}
 	if (e || is_uri(name) || strchr(name, '#')) {
 		key = jd_strndup(name, strlen(name));
 	} else {
@@ -304,13 +319,36 @@ static void locate_request(const struct place *p, const char *ptr, unsigned *lin
 	locate(p->doc, ptr, line, col);
 }
 
+/*
+ * Hands f on: one line each (control characters in quoted values
+ * escaped), and the root pointer "" left out of the text.
+ */
 static int forward(struct place *p, const struct jd_finding *f)
 {
+	struct jd_finding g = *f;
+	char msg[1400];
+	const unsigned char *m;
+	size_t n = 0;
+
 	if (f->severity == JD_SEV_ERROR)
 		p->errors++;
 	if (p->stop || !p->fn)
 		return p->stop;
-	if (p->fn(p->ctx, f))
+	for (m = (const unsigned char *)f->message; *m && n < sizeof(msg) - 8; m++) {
+		if (*m == '\n' || *m == '\t' || *m == '\r') {
+			msg[n++] = '\\';
+			msg[n++] = *m == '\n' ? 'n' : *m == '\t' ? 't' : 'r';
+		} else if (*m < 0x20 || *m == 0x7f) {
+			n += (size_t)snprintf(msg + n, sizeof(msg) - n, "\\u%04x", *m);
+		} else {
+			msg[n++] = (char)*m;
+		}
+	}
+	msg[n] = '\0';
+	g.message = msg;
+	if (g.pointer && !g.pointer[0])
+		g.pointer = NULL;
+	if (p->fn(p->ctx, &g))
 		p->stop = 1;
 	return p->stop;
 }
@@ -564,6 +602,11 @@ int jd_validate_compiled(struct jd_validator *v, struct jd_spec *s, jd_finding_f
 	n = jd_validate_spec(v, s, fn, ctx, err);
 	jd_validator_free(own);
 	if (n < 0) {
+		/* the documentSchema is wrong: an error in the spec, at documentSchema */
+		if (err->code == JD_EUSAGE)
+			err->code = JD_EINPUT;
+		if (!err->input[0] && s->schema)
+			jd_doc_place(s->doc, "/documentSchema", 0, err);
 		if (!err->input[0])
 			jd_strlcpy(err->input, s->doc->name, sizeof(err->input));
 		return -1;
