@@ -102,10 +102,9 @@ def shape_schema(shapes, name, used):
         out["additionalProperties"] = {"$ref": "#/$defs/" + s["value"]}
         used += [s["key"], s["value"]]
     elif t == "string":
+        out["type"] = "string"
         if "enum" in s:
             out["enum"] = list(s["enum"])
-        else:
-            out["type"] = "string"
         if "min" in s:
             out["minLength"] = s["min"]
         if "max" in s:
