@@ -196,6 +196,9 @@ int main(int argc, char **argv)
 	jd_validator_free(v);
 	return status;
 fatal:
+	/* a schema that does not compile is an input we cannot use */
+	if (err.code == JD_EINVALID)
+		err.code = JD_EINPUT;
 	status = jd_report_error(&err);
 	jd_validator_free(v);
 	return status;
