@@ -896,7 +896,7 @@ static int v(struct vc *c, const struct sn *n, json_t *x, const struct ipath *ip
 		return 0;
 	if (++c->depth > c->s->max_depth) {
 		c->depth--;
-		return fatal(c, "evaluation deeper than %u levels (a $ref cycle?) at schema '%.200s'",
+		return fatal(c, "evaluation deeper than %u levels (a $ref cycle?) at schema '#%.200s'",
 		             c->s->max_depth, n->path);
 	}
 	if (n->res && (!sc || sc->res != n->res)) {

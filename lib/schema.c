@@ -1421,6 +1421,27 @@ static int check_meta(struct jd_schema_registry *reg, const char *uri, json_t *s
 	return jd_error_set(err, JD_EINVALID, "schema is not valid against its meta-schema");
 }
 
+/* Whether j nests deeper than max (arrays and objects). */
+static int too_deep(json_t *j, unsigned max)
+{
+	size_t i;
+	const char *k;
+	json_t *v;
+
+	if (!max)
+		return json_is_object(j) || json_is_array(j);
+	if (json_is_object(j)) {
+		json_object_foreach(j, k, v)
+			if (too_deep(v, max - 1))
+				return 1;
+	} else if (json_is_array(j)) {
+		json_array_foreach(j, i, v)
+			if (too_deep(v, max - 1))
+				return 1;
+	}
+	return 0;
+}
+
 struct jd_schema *jd_schema_compile(struct jd_schema_registry *reg, json_t *schema,
                                     const struct jd_schema_options *opt, struct jd_error *err)
 {
@@ -1458,6 +1479,11 @@ struct jd_schema *jd_schema_compile(struct jd_schema_registry *reg, json_t *sche
 	s->reg = reg;
 	s->doc = json_incref(schema);
 
+	if (too_deep(schema, 2 * MAX_SCHEMA_DEPTH)) {
+		jd_error_set(err, JD_EINVALID, "schema nested too deeply (more than %d levels)",
+		             2 * MAX_SCHEMA_DEPTH);
+		goto fail;
+	}
 	meta = json_is_string(id) ? json_string_value(id) : draft7 ? URI_7 : URI_2020;
 	if (!opt->no_metaschema && check_meta(reg, meta, schema, err) < 0)
 		goto fail;
