@@ -414,7 +414,7 @@ static int render_kp(struct jd_buf *b, const struct kpath *kp)
 {
 	if (!kp)
 		return 0;
-	if (render_kp(b, kp->up) < 0 || jd_buf_addc(b, '/', NULL) < 0 || add_token(b, kp->kw) < 0)
+	if (render_kp(b, kp->up) < 0 || b->len >= b->max || jd_buf_addc(b, '/', NULL) < 0 || add_token(b, kp->kw) < 0)
 		return -1;
 	if (kp->key)
 		return jd_buf_addc(b, '/', NULL) < 0 ? -1 : add_token(b, kp->key);
@@ -430,7 +430,8 @@ static void report(struct vc *c, const struct ipath *ip, const struct kpath *kp,
                    const char *fmt, ...)
 {
 	const struct jd_schema_report *rep = c->rep;
-	struct jd_buf pb = JD_BUF_INIT(1 << 20), kb = JD_BUF_INIT(1 << 20);
+	/* paths past 8 KiB are cut (a $ref loop's keyword path grows with each turn) */
+	struct jd_buf pb = JD_BUF_INIT(8192), kb = JD_BUF_INIT(8192);
 	struct jd_finding f;
 	char msg[1024];
 	size_t n = 0;
@@ -443,14 +444,13 @@ static void report(struct vc *c, const struct ipath *ip, const struct kpath *kp,
 	va_start(ap, fmt);
 	vsnprintf(msg + n, sizeof(msg) - n, fmt, ap);
 	va_end(ap);
-	if ((rep->pointer_prefix && jd_buf_adds(&pb, rep->pointer_prefix, NULL) < 0) ||
-	    render_ip(&pb, ip) < 0 || jd_buf_adds(&pb, "", NULL) < 0 || render_kp(&kb, kp) < 0 ||
-	    (kw && (jd_buf_addc(&kb, '/', NULL) < 0 || add_token(&kb, kw) < 0)) ||
-	    jd_buf_adds(&kb, "", NULL) < 0) {
-		/* out of memory or an absurd path: report without the places */
-		jd_buf_reset(&pb);
-		jd_buf_reset(&kb);
-	}
+	if (rep->pointer_prefix)
+		jd_buf_adds(&pb, rep->pointer_prefix, NULL);
+	render_ip(&pb, ip);
+	jd_buf_adds(&pb, "", NULL);
+	if (render_kp(&kb, kp) == 0 && kw && jd_buf_addc(&kb, '/', NULL) == 0)
+		add_token(&kb, kw);
+	jd_buf_adds(&kb, "", NULL);
 	memset(&f, 0, sizeof(f));
 	f.severity = JD_SEV_ERROR;
 	f.rule = "schema";
