@@ -802,6 +802,31 @@ static int set_ref(struct cc *c, struct sref *ref, json_t *v, const char *base, 
 	return ref->uri ? 0 : coom(c);
 }
 
+/* "dependencies": arrays of names or schemas, by property */
+static int dependencies(struct cc *c, struct sn *n, json_t *v, const struct ctx *x)
+{
+	const char *k;
+	json_t *d;
+	size_t i = 0;
+
+	if (!(n->depschemas = sub_map(c, v, x, "dependencies", &n->ndepschemas, 1)))
+		return -1;
+	n->depreq = jd_arena_alloc(&c->s->arena, (json_object_size(v) + 1) * sizeof(*n->depreq));
+	if (!n->depreq)
+		return coom(c);
+	json_object_foreach(v, k, d) {
+		if (!json_is_array(d))
+			continue;
+		n->depreq[i].key = k;
+		if (get_names(c, d, x->path, "dependencies", &n->depreq[i].names, &n->depreq[i].n) < 0)
+			return -1;
+		i++;
+	}
+	n->ndepreq = i;
+	n->flags |= SN_DEPENDENCIES;
+	return 0;
+}
+
 static int applicators(struct cc *c, struct sn *n, json_t *j, const struct ctx *x)
 {
 	json_t *v;
@@ -866,27 +891,9 @@ static int applicators(struct cc *c, struct sn *n, json_t *j, const struct ctx *
 				n->items_kw = "items";
 			}
 		}
-		if ((v = json_object_get(j, "dependencies"))) {
-			const char *k;
-			json_t *d;
-			size_t i = 0;
-			if (!(n->depschemas = sub_map(c, v, x, "dependencies", &n->ndepschemas, 1)))
-				return -1;
-			n->depreq = jd_arena_alloc(&c->s->arena,
-			                           (json_object_size(v) + 1) * sizeof(*n->depreq));
-			if (!n->depreq)
-				return coom(c);
-			json_object_foreach(v, k, d) {
-				if (!json_is_array(d))
-					continue;
-				n->depreq[i].key = k;
-				if (get_names(c, d, x->path, "dependencies", &n->depreq[i].names,
-				              &n->depreq[i].n) < 0)
-					return -1;
-				i++;
-			}
-			n->ndepreq = i;
-		}
+		if ((v = json_object_get(j, "dependencies")) && json_is_object(v) &&
+		    dependencies(c, n, v, x) < 0)
+			return -1;
 	} else {
 		if ((v = json_object_get(j, "prefixItems")) &&
 		    !(n->prefix = sub_array(c, v, x, "prefixItems", &n->nprefix)))
@@ -901,6 +908,12 @@ static int applicators(struct cc *c, struct sn *n, json_t *j, const struct ctx *
 		}
 		if ((v = json_object_get(j, "dependentSchemas")) &&
 		    !(n->depschemas = sub_map(c, v, x, "dependentSchemas", &n->ndepschemas, 0)))
+			return -1;
+		/* draft-07's "dependencies", still understood when the 2020-12 keywords
+		 * are absent */
+		if (!n->depschemas && !json_object_get(j, "dependentRequired") &&
+		    (v = json_object_get(j, "dependencies")) && json_is_object(v) &&
+		    dependencies(c, n, v, x) < 0)
 			return -1;
 	}
 	return 0;

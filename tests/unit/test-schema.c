@@ -280,6 +280,25 @@ static void test_report_options(void)
 	json_decref(x);
 }
 
+static void test_closest_branch(void)
+{
+	struct got g;
+	struct jd_error err;
+
+	is_int(run("{\"oneOf\":[{\"type\":\"object\",\"properties\":{\"documentSource\":"
+	           "{\"type\":\"string\"}}},{\"type\":\"string\"}]}",
+	           "{\"documentSource\":1}", NULL, &g, &err),
+	       1, "oneOf: invalid");
+	is_str(g.message, "does not match any of the 2 schemas in 'oneOf'; closest is schema 0:",
+	       "oneOf: names the closest schema");
+	ok(strstr(g.all, "/documentSource: expected string, got integer\n") != NULL,
+	   "oneOf: then its findings");
+	is_int(run("{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"integer\"}]}", "[]", NULL,
+	           &g, &err),
+	       1, "anyOf of types: invalid");
+	is_int(g.n, 1, "anyOf of types: no closest schema, one finding");
+}
+
 static void test_options(void)
 {
 	struct jd_schema_options o;
@@ -461,6 +480,7 @@ int main(void)
 	test_cases();
 	test_valid();
 	test_report_options();
+	test_closest_branch();
 	test_options();
 	test_compile_errors();
 	test_hostile();
