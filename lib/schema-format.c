@@ -470,23 +470,69 @@ static int check_uri(const char *s, size_t len, int need_scheme, int iri)
 	return 1;
 }
 
+/* RFC 6570: literals and {[op]varspec,...} expressions. */
 static int check_uri_template(const char *s, size_t len)
 {
-	size_t i;
-	int open = 0;
+	size_t i = 0;
 
-	for (i = 0; i < len; i++) {
-		if (s[i] == '{') {
-			if (open)
+	while (i < len) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '{') {
+			i++;
+			if (i < len && strchr("+#./;?&=,!@|", s[i]) && s[i])
+				i++;
+			for (;;) {
+				size_t st = i;
+				/* varname: varchar *( ["."] varchar ) */
+				while (i < len) {
+					c = (unsigned char)s[i];
+					if (isalph(c) || isdig(c) || c == '_') {
+						i++;
+					} else if (c == '%' && i + 2 < len && ishex((unsigned char)s[i + 1]) &&
+					           ishex((unsigned char)s[i + 2])) {
+						i += 3;
+					} else if (c == '.' && i > st && i + 1 < len && s[i + 1] != '.' &&
+					           s[i + 1] != '}' && s[i + 1] != ',') {
+						i++;
+					} else {
+						break;
+					}
+				}
+				if (i == st || i >= len)
+					return 0;
+				if (s[i] == '*') {
+					i++;
+				} else if (s[i] == ':') {
+					size_t d = ++i;
+					while (i < len && isdig((unsigned char)s[i]))
+						i++;
+					if (i == d || i - d > 4 || s[d] == '0')
+						return 0;
+				}
+				if (i >= len)
+					return 0;
+				if (s[i] == ',') {
+					i++;
+					continue;
+				}
+				if (s[i] == '}')
+					break;
 				return 0;
-			open = 1;
-		} else if (s[i] == '}') {
-			if (!open)
-				return 0;
-			open = 0;
+			}
+			i++;
+			continue;
 		}
+		if (c == '%') {
+			if (i + 2 >= len || !ishex((unsigned char)s[i + 1]) || !ishex((unsigned char)s[i + 2]))
+				return 0;
+			i += 3;
+			continue;
+		}
+		if (c <= 0x20 || c == 0x7f || strchr("\"'<>\\^`|}", c))
+			return 0;
+		i++;
 	}
-	return !open;
+	return 1;
 }
 
 static int check_regex(const char *s, size_t len)

@@ -77,7 +77,8 @@ enum {
 	SN_UNIQUE = 1 << 4,
 	SN_ANNOT_ITEMS_ALL = 1 << 5,
 	SN_DRAFT7 = 1 << 6,
-	SN_FORMAT_ASSERT = 1 << 7
+	SN_FORMAT_ASSERT = 1 << 7,
+	SN_DEPENDENCIES = 1 << 8 /* depreq/depschemas came from "dependencies" */
 };
 
 struct sn;

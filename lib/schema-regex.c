@@ -1,7 +1,7 @@
 /*
  * ECMA-262 regular expressions (as JSON Schema's "pattern" and "format":
  * "regex" mean them) on PCRE2 in UTF mode. ECMA-isms are translated:
- * \d \w \b stay ASCII (no PCRE2_UCP), \s gets ECMA's Unicode white space,
+ * \d \w \b stay ASCII (no PCRE2_UCP), \s takes ECMA's Unicode white space,
  * '.' excludes exactly ECMA's line terminators, $ matches only at the end,
  * \uXXXX and \u{X...} are understood, [] and [^] are the empty and the
  * full class, escapes ECMA does not have (\a \e \z \A \Q ...) are errors.
@@ -141,6 +141,19 @@ static int translate(const char *pat, size_t len, struct jd_buf *out, char *msg,
 				rc = rc || jd_buf_addc(out, pat[++i], NULL);
 				in_class = 0;
 			}
+		} else if (c == '(' && i + 1 < len && pat[i + 1] == '?') {
+			/* ECMA groups: (?: (?= (?! (?<= (?<! (?<name> -- not (?i) (?P< (?# (?> */
+			const char *g = pat + i + 2;
+			size_t left = len - i - 2;
+			int okg = left >= 1 && (g[0] == ':' || g[0] == '=' || g[0] == '!');
+			if (!okg && left >= 2 && g[0] == '<')
+				okg = g[1] == '=' || g[1] == '!' || g[1] == '_' || g[1] == '$' ||
+				      ((g[1] | 0x20) >= 'a' && (g[1] | 0x20) <= 'z');
+			if (!okg) {
+				snprintf(msg, size, "'(?%.1s' is not an ECMA-262 group", left ? g : "");
+				return -1;
+			}
+			rc = jd_buf_addc(out, c, NULL);
 		} else if (c == '.') {
 			rc = jd_buf_adds(out, "[^\\n\\r\\u2028\\u2029]", NULL);
 		} else {

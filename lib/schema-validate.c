@@ -49,6 +49,11 @@ struct vc {
 	unsigned depth, nfound;
 	const char *name; /* propertyNames: the name under test */
 	void *re_scratch;
+	/* sink mode: findings are counted, not reported (choosing the closest
+	 * branch of a failed anyOf/oneOf) */
+	int sink;
+	const struct ipath *sink_ip;
+	unsigned sunk, sunk_shape;
 };
 
 /* ---- evaluated sets ---- */
@@ -140,8 +145,11 @@ static int multiple_of(const struct inum *x, const struct snum *m)
 	if (x->is_int && m->is_int && m->i > 0)
 		return x->i % m->i == 0;
 	q = (x->is_int ? (double)x->i : x->d) / m->d;
-	if (!isfinite(q))
-		return 0;
+	if (!isfinite(q)) {
+		/* overflow: an integer is a multiple of m when 1/m is an integer */
+		double xv = x->is_int ? (double)x->i : x->d, inv = 1.0 / m->d;
+		return isfinite(xv) && xv == floor(xv) && isfinite(inv) && inv == floor(inv);
+	}
 	if (fabs(q) >= 9007199254740992.0)
 		return 1;
 	r = nearbyint(q);
@@ -414,7 +422,7 @@ static int render_kp(struct jd_buf *b, const struct kpath *kp)
 {
 	if (!kp)
 		return 0;
-	if (render_kp(b, kp->up) < 0 || jd_buf_addc(b, '/', NULL) < 0 || add_token(b, kp->kw) < 0)
+	if (render_kp(b, kp->up) < 0 || b->len >= b->max || jd_buf_addc(b, '/', NULL) < 0 || add_token(b, kp->kw) < 0)
 		return -1;
 	if (kp->key)
 		return jd_buf_addc(b, '/', NULL) < 0 ? -1 : add_token(b, kp->key);
@@ -430,7 +438,8 @@ static void report(struct vc *c, const struct ipath *ip, const struct kpath *kp,
                    const char *fmt, ...)
 {
 	const struct jd_schema_report *rep = c->rep;
-	struct jd_buf pb = JD_BUF_INIT(1 << 20), kb = JD_BUF_INIT(1 << 20);
+	/* paths past 8 KiB are cut (a $ref loop's keyword path grows with each turn) */
+	struct jd_buf pb = JD_BUF_INIT(8192), kb = JD_BUF_INIT(8192);
 	struct jd_finding f;
 	char msg[1024];
 	size_t n = 0;
@@ -438,19 +447,27 @@ static void report(struct vc *c, const struct ipath *ip, const struct kpath *kp,
 
 	if (c->stop || !rep)
 		return;
+	if (c->sink) {
+		c->sunk++;
+		if (ip == c->sink_ip && kw &&
+		    (!strcmp(kw, "type") || !strcmp(kw, "const") || !strcmp(kw, "enum")))
+			c->sunk_shape++;
+		if (ip == c->sink_ip && !kw)
+			c->sunk_shape++; /* a false schema */
+		return;
+	}
 	if (c->name)
 		n = (size_t)snprintf(msg, sizeof(msg), "property name '%.64s': ", c->name);
 	va_start(ap, fmt);
 	vsnprintf(msg + n, sizeof(msg) - n, fmt, ap);
 	va_end(ap);
-	if ((rep->pointer_prefix && jd_buf_adds(&pb, rep->pointer_prefix, NULL) < 0) ||
-	    render_ip(&pb, ip) < 0 || jd_buf_adds(&pb, "", NULL) < 0 || render_kp(&kb, kp) < 0 ||
-	    (kw && (jd_buf_addc(&kb, '/', NULL) < 0 || add_token(&kb, kw) < 0)) ||
-	    jd_buf_adds(&kb, "", NULL) < 0) {
-		/* out of memory or an absurd path: report without the places */
-		jd_buf_reset(&pb);
-		jd_buf_reset(&kb);
-	}
+	if (rep->pointer_prefix)
+		jd_buf_adds(&pb, rep->pointer_prefix, NULL);
+	render_ip(&pb, ip);
+	jd_buf_adds(&pb, "", NULL);
+	if (render_kp(&kb, kp) == 0 && kw && jd_buf_addc(&kb, '/', NULL) == 0)
+		add_token(&kb, kw);
+	jd_buf_adds(&kb, "", NULL);
 	memset(&f, 0, sizeof(f));
 	f.severity = JD_SEV_ERROR;
 	f.rule = "schema";
@@ -630,7 +647,7 @@ static int v_object(struct vc *c, const struct sn *n, json_t *x, const struct ip
 			continue;
 		for (k = 0; k < n->depreq[j].n; k++)
 			if (!json_object_get(x, n->depreq[j].names[k]))
-				FAIL(n->flags & SN_DRAFT7 ? "dependencies" : "dependentRequired",
+				FAIL(n->flags & SN_DEPENDENCIES ? "dependencies" : "dependentRequired",
 				     "property '%.100s' requires property '%.100s'", n->depreq[j].key,
 				     n->depreq[j].names[k]);
 	}
@@ -704,7 +721,7 @@ static int v_object(struct vc *c, const struct sn *n, json_t *x, const struct ip
 		}
 	}
 	for (j = 0; j < n->ndepschemas; j++) {
-		struct kpath ck = {kp, n->flags & SN_DRAFT7 ? "dependencies" : "dependentSchemas",
+		struct kpath ck = {kp, n->flags & SN_DEPENDENCIES ? "dependencies" : "dependentSchemas",
 		                   n->depschemas[j].key, -1};
 		if (json_object_get(x, n->depschemas[j].key))
 			CHILD(inplace(c, n->depschemas[j].s, x, ip, &ck, sc, mine));
@@ -859,6 +876,44 @@ done:
 	return ok;
 }
 
+/*
+ * After no branch of anyOf/oneOf matched: the branch that fits the instance's
+ * shape here (no type/const/enum failure at this location) with the fewest
+ * findings, or -1. Runs each branch once more, counting findings.
+ */
+static long closest_branch(struct vc *c, struct sn *const *br, size_t n, json_t *x,
+                           const struct ipath *ip, const struct kpath *kp, const char *kw,
+                           const struct scope *sc)
+{
+	int save_sink = c->sink;
+	const struct ipath *save_ip = c->sink_ip;
+	unsigned save_sunk = c->sunk, save_shape = c->sunk_shape, best = ~0u;
+	long bi = -1;
+	size_t j;
+
+	c->sink = 1;
+	c->sink_ip = ip;
+	for (j = 0; j < n; j++) {
+		struct kpath ck = {kp, kw, NULL, (long)j};
+		int r;
+		c->sunk = c->sunk_shape = 0;
+		r = v(c, br[j], x, ip, &ck, sc, NULL);
+		if (r < 0) {
+			bi = -1;
+			break;
+		}
+		if (!c->sunk_shape && c->sunk && c->sunk < best) {
+			best = c->sunk;
+			bi = (long)j;
+		}
+	}
+	c->sink = save_sink;
+	c->sink_ip = save_ip;
+	c->sunk = save_sunk;
+	c->sunk_shape = save_shape;
+	return bi;
+}
+
 static unsigned type_bits(json_t *x)
 {
 	switch (json_typeof(x)) {
@@ -896,7 +951,7 @@ static int v(struct vc *c, const struct sn *n, json_t *x, const struct ipath *ip
 		return 0;
 	if (++c->depth > c->s->max_depth) {
 		c->depth--;
-		return fatal(c, "evaluation deeper than %u levels (a $ref cycle?) at schema '%.200s'",
+		return fatal(c, "evaluation deeper than %u levels (a $ref cycle?) at schema '#%.200s'",
 		             c->s->max_depth, n->path);
 	}
 	if (n->res && (!sc || sc->res != n->res)) {
@@ -998,8 +1053,20 @@ static int v(struct vc *c, const struct sn *n, json_t *x, const struct ipath *ip
 					break;
 			}
 		}
-		if (!matched)
+		if (!matched && c->report && !c->sink) {
+			long b = closest_branch(c, n->anyof, n->nanyof, x, ip, kp, "anyOf", sc);
+			struct kpath ck = {kp, "anyOf", NULL, b};
+			if (b < 0) {
+				FAIL("anyOf", "does not match any of the %zu schemas in 'anyOf'",
+				     n->nanyof);
+			} else {
+				FAIL("anyOf", "does not match any of the %zu schemas in 'anyOf'; "
+				              "closest is schema %ld:", n->nanyof, b);
+				CHILD(v(c, n->anyof[b], x, ip, &ck, sc, NULL));
+			}
+		} else if (!matched) {
 			FAIL("anyOf", "does not match any of the %zu schemas in 'anyOf'", n->nanyof);
+		}
 	}
 	if (n->noneof) {
 		size_t matched = 0, first = 0, second = 0;
@@ -1046,8 +1113,20 @@ static int v(struct vc *c, const struct sn *n, json_t *x, const struct ipath *ip
 			ev_free(&keep);
 		if (ok < 0)
 			goto done;
-		if (!matched)
+		if (!matched && c->report && !c->sink) {
+			long b = closest_branch(c, n->oneof, n->noneof, x, ip, kp, "oneOf", sc);
+			struct kpath ck = {kp, "oneOf", NULL, b};
+			if (b < 0) {
+				FAIL("oneOf", "does not match any of the %zu schemas in 'oneOf'",
+				     n->noneof);
+			} else {
+				FAIL("oneOf", "does not match any of the %zu schemas in 'oneOf'; "
+				              "closest is schema %ld:", n->noneof, b);
+				CHILD(v(c, n->oneof[b], x, ip, &ck, sc, NULL));
+			}
+		} else if (!matched) {
 			FAIL("oneOf", "does not match any of the %zu schemas in 'oneOf'", n->noneof);
+		}
 		else if (matched > 1)
 			FAIL("oneOf", "matches both schema %zu and schema %zu of 'oneOf', must match "
 			              "exactly one", first, second);

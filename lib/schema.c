@@ -802,6 +802,31 @@ static int set_ref(struct cc *c, struct sref *ref, json_t *v, const char *base, 
 	return ref->uri ? 0 : coom(c);
 }
 
+/* "dependencies": arrays of names or schemas, by property */
+static int dependencies(struct cc *c, struct sn *n, json_t *v, const struct ctx *x)
+{
+	const char *k;
+	json_t *d;
+	size_t i = 0;
+
+	if (!(n->depschemas = sub_map(c, v, x, "dependencies", &n->ndepschemas, 1)))
+		return -1;
+	n->depreq = jd_arena_alloc(&c->s->arena, (json_object_size(v) + 1) * sizeof(*n->depreq));
+	if (!n->depreq)
+		return coom(c);
+	json_object_foreach(v, k, d) {
+		if (!json_is_array(d))
+			continue;
+		n->depreq[i].key = k;
+		if (get_names(c, d, x->path, "dependencies", &n->depreq[i].names, &n->depreq[i].n) < 0)
+			return -1;
+		i++;
+	}
+	n->ndepreq = i;
+	n->flags |= SN_DEPENDENCIES;
+	return 0;
+}
+
 static int applicators(struct cc *c, struct sn *n, json_t *j, const struct ctx *x)
 {
 	json_t *v;
@@ -866,27 +891,9 @@ static int applicators(struct cc *c, struct sn *n, json_t *j, const struct ctx *
 				n->items_kw = "items";
 			}
 		}
-		if ((v = json_object_get(j, "dependencies"))) {
-			const char *k;
-			json_t *d;
-			size_t i = 0;
-			if (!(n->depschemas = sub_map(c, v, x, "dependencies", &n->ndepschemas, 1)))
-				return -1;
-			n->depreq = jd_arena_alloc(&c->s->arena,
-			                           (json_object_size(v) + 1) * sizeof(*n->depreq));
-			if (!n->depreq)
-				return coom(c);
-			json_object_foreach(v, k, d) {
-				if (!json_is_array(d))
-					continue;
-				n->depreq[i].key = k;
-				if (get_names(c, d, x->path, "dependencies", &n->depreq[i].names,
-				              &n->depreq[i].n) < 0)
-					return -1;
-				i++;
-			}
-			n->ndepreq = i;
-		}
+		if ((v = json_object_get(j, "dependencies")) && json_is_object(v) &&
+		    dependencies(c, n, v, x) < 0)
+			return -1;
 	} else {
 		if ((v = json_object_get(j, "prefixItems")) &&
 		    !(n->prefix = sub_array(c, v, x, "prefixItems", &n->nprefix)))
@@ -901,6 +908,12 @@ static int applicators(struct cc *c, struct sn *n, json_t *j, const struct ctx *
 		}
 		if ((v = json_object_get(j, "dependentSchemas")) &&
 		    !(n->depschemas = sub_map(c, v, x, "dependentSchemas", &n->ndepschemas, 0)))
+			return -1;
+		/* draft-07's "dependencies", still understood when the 2020-12 keywords
+		 * are absent */
+		if (!n->depschemas && !json_object_get(j, "dependentRequired") &&
+		    (v = json_object_get(j, "dependencies")) && json_is_object(v) &&
+		    dependencies(c, n, v, x) < 0)
 			return -1;
 	}
 	return 0;
@@ -1421,6 +1434,27 @@ static int check_meta(struct jd_schema_registry *reg, const char *uri, json_t *s
 	return jd_error_set(err, JD_EINVALID, "schema is not valid against its meta-schema");
 }
 
+/* Whether j nests deeper than max (arrays and objects). */
+static int too_deep(json_t *j, unsigned max)
+{
+	size_t i;
+	const char *k;
+	json_t *v;
+
+	if (!max)
+		return json_is_object(j) || json_is_array(j);
+	if (json_is_object(j)) {
+		json_object_foreach(j, k, v)
+			if (too_deep(v, max - 1))
+				return 1;
+	} else if (json_is_array(j)) {
+		json_array_foreach(j, i, v)
+			if (too_deep(v, max - 1))
+				return 1;
+	}
+	return 0;
+}
+
 struct jd_schema *jd_schema_compile(struct jd_schema_registry *reg, json_t *schema,
                                     const struct jd_schema_options *opt, struct jd_error *err)
 {
@@ -1458,6 +1492,11 @@ struct jd_schema *jd_schema_compile(struct jd_schema_registry *reg, json_t *sche
 	s->reg = reg;
 	s->doc = json_incref(schema);
 
+	if (too_deep(schema, 2 * MAX_SCHEMA_DEPTH)) {
+		jd_error_set(err, JD_EINVALID, "schema nested too deeply (more than %d levels)",
+		             2 * MAX_SCHEMA_DEPTH);
+		goto fail;
+	}
 	meta = json_is_string(id) ? json_string_value(id) : draft7 ? URI_7 : URI_2020;
 	if (!opt->no_metaschema && check_meta(reg, meta, schema, err) < 0)
 		goto fail;
