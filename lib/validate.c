@@ -117,11 +117,13 @@ static int is_uri(const char *s)
 }
 
 static struct jd_schema *compile(struct jd_validator *v, json_t *schema, const char *base,
-				 struct jd_error *err)
+				 int builtin_schema, struct jd_error *err)
 {
 	struct jd_schema_options o;
 
 	memset(&o, 0, sizeof(o));
+	/* the built-in schemas are checked against the meta-schema by the tests */
+	o.no_metaschema = builtin_schema;
 	o.draft = v->opts.draft;
 	o.format_assert = v->opts.format_assert;
 	o.base_uri = base;
@@ -187,11 +189,11 @@ const struct jd_schema *jd_validator_schema(struct jd_validator *v, const char *
 		snprintf(uri, n, "%s%s.json", BUILTIN_BASE, name);
 		if (json_object_set_new(ref, "$ref", json_string(uri)) < 0)
 			goto oom;
-		s = compile(v, ref, NULL, err);
+		s = compile(v, ref, NULL, 1, err);
 	} else if (is_uri(key) || strchr(key, '#')) {
 		if (!(ref = json_object()) || json_object_set_new(ref, "$ref", json_string(key)) < 0)
 			goto oom;
-		s = compile(v, ref, NULL, err);
+		s = compile(v, ref, NULL, !strncmp(key, BUILTIN_BASE, strlen(BUILTIN_BASE)), err);
 	} else {
 		struct jd_doc d;
 		char *abs = NULL;
@@ -209,7 +211,7 @@ const struct jd_schema *jd_validator_schema(struct jd_validator *v, const char *
 				snprintf(uri, n, "file://%s", abs);
 			free(abs);
 		}
-		s = compile(v, doc, uri, err);
+		s = compile(v, doc, uri, 0, err);
 		if (!s && !err->input[0])
 			jd_strlcpy(err->input, key, sizeof(err->input));
 	}

@@ -29,6 +29,14 @@ t_out_has "job-spec has its \$id" '"$id": "https://jobdoc.invalid/schemas/job-sp
 cp "$T_TMP/out" "$W/job-spec.json"
 t_run "--print-schema of an unknown name" 2 jobdoc-validate --print-schema job-specs
 
+# the built-in schemas are valid against their meta-schema (the validator skips that check)
+t_run "built-in schemas against the 2020-12 meta-schema" 0 jobdoc-validate \
+	--schema https://json-schema.org/draft/2020-12/schema "$JD_TOP"/schemas/*.json "$JD_TOP"/schemas/aws-managed/*.json
+t_err_has "all of them" "14 files: 14 valid"
+printf '{"type": "object", "properties": {"a": {"type": "strin"}}}\n' >"$W/badschema.json"
+t_run "a schema broken against the meta-schema" 1 jobdoc-validate \
+	--schema https://json-schema.org/draft/2020-12/schema "$W/badschema.json"
+
 # recognition and the summary
 t_run "samples are valid" 0 jobdoc-validate $DATE "$S"/*.yaml
 t_err_has "summary" "5 files: 5 valid, 0 invalid (0 errors), 0 unreadable"
