@@ -253,7 +253,8 @@ static int find_presigned(const json_t *v, struct jd_buf *b, struct jd_error *er
 		const char *p = strstr(s, "${aws:iot:s3-presigned-url");
 		if (p)
 			return 1;
-		for (p = strstr(s, "${aws:iot:package:"); p; p = strstr(p + 1, "${aws:iot:package:")) {
+		for (p = strstr(s, "${aws:iot:package:"); p;
+		     p = strstr(p + 1, "${aws:iot:package:")) {
 			const char *end = strchr(p, '}');
 			const char *loc = strstr(p, ":artifact-location:s3-presigned-url}");
 			if (end && loc && loc + 35 == end)
@@ -291,8 +292,7 @@ static int find_presigned(const json_t *v, struct jd_buf *b, struct jd_error *er
 		}
 		return 0;
 	}
-	default:
-		return 0;
+	default: return 0;
 	}
 }
 
@@ -310,7 +310,8 @@ static int presigned_url_role(struct rctx *r, const json_t *req, const json_t *d
 	f = find_presigned(doc, &b, err);
 	if (f > 0)
 		report(r, JD_SEV_ERROR, "aws-presigned-url-role", b.data,
-		       "the document has an S3 presigned-URL placeholder, so presignedUrlConfig.roleArn "
+		       "the document has an S3 presigned-URL placeholder, so "
+		       "presignedUrlConfig.roleArn "
 		       "is required (the role AWS IoT assumes to sign the URL)");
 	jd_buf_release(&b);
 	return f < 0 ? -1 : 0;
@@ -330,8 +331,10 @@ static void document_parameters(struct rctx *r, const json_t *req)
 	}
 	if (!jd_rules_managed_template(arn, NULL, 0)) {
 		report(r, JD_SEV_ERROR, "aws-document-parameters", "/documentParameters",
-		       "documentParameters can only be used with an AWS managed template, and '%.300s' "
-		       "is not one (arn:aws:iot:REGION::jobtemplate/AWS-NAME:VERSION, empty account)",
+		       "documentParameters can only be used with an AWS managed template, and "
+		       "'%.300s' "
+		       "is not one (arn:aws:iot:REGION::jobtemplate/AWS-NAME:VERSION, empty "
+		       "account)",
 		       arn);
 		return;
 	}
@@ -363,9 +366,11 @@ static void retries(struct rctx *r, const json_t *req)
 			const char *t2 = str(json_array_get(list, j), "failureType");
 			if (t2 && !strcmp(t2, type)) {
 				snprintf(ptr, sizeof(ptr),
-					 "/jobExecutionsRetryConfig/criteriaList/%zu/failureType", i);
+					 "/jobExecutionsRetryConfig/criteriaList/%zu/failureType",
+					 i);
 				report(r, JD_SEV_ERROR, "aws-retry-total", ptr,
-				       "failureType '%.40s' is given twice; one criteria per failure "
+				       "failureType '%.40s' is given twice; one criteria per "
+				       "failure "
 				       "type",
 				       type);
 			}
@@ -396,7 +401,8 @@ static void scheduling(struct rctx *r, const json_t *req, long long now)
 	if (!sc)
 		return;
 	if (json_object_get(sc, "endBehavior") && !json_object_get(sc, "endTime"))
-		report(r, JD_SEV_WARNING, "aws-scheduling-end-behavior", "/schedulingConfig/endBehavior",
+		report(r, JD_SEV_WARNING, "aws-scheduling-end-behavior",
+		       "/schedulingConfig/endBehavior",
 		       "endBehavior has no effect without an endTime");
 	/* a time that does not parse is the schema's finding (StringDateTime) */
 	have_start = st && !jd_rules_parse_time(st, &start);
@@ -404,43 +410,52 @@ static void scheduling(struct rctx *r, const json_t *req, long long now)
 	if (have_start && now) {
 		if (start < now + 30 * 60) {
 			fmt_time(now + 30 * 60, a, sizeof(a));
-			report(r, JD_SEV_ERROR, "aws-scheduling-window", "/schedulingConfig/startTime",
-			       "startTime '%s' is less than 30 minutes ahead (the earliest is %s UTC)",
+			report(r, JD_SEV_ERROR, "aws-scheduling-window",
+			       "/schedulingConfig/startTime",
+			       "startTime '%s' is less than 30 minutes ahead (the earliest is %s "
+			       "UTC)",
 			       st, a);
 		} else if (start > add_years(now, 1)) {
 			fmt_time(add_years(now, 1), a, sizeof(a));
-			report(r, JD_SEV_ERROR, "aws-scheduling-window", "/schedulingConfig/startTime",
-			       "startTime '%s' is more than a year ahead (the latest is %s UTC)", st,
-			       a);
+			report(r, JD_SEV_ERROR, "aws-scheduling-window",
+			       "/schedulingConfig/startTime",
+			       "startTime '%s' is more than a year ahead (the latest is %s UTC)",
+			       st, a);
 		}
 	}
 	if (have_end && now) {
 		if (end < now + 30 * 60) {
 			fmt_time(now + 30 * 60, a, sizeof(a));
-			report(r, JD_SEV_ERROR, "aws-scheduling-window", "/schedulingConfig/endTime",
-			       "endTime '%s' is less than 30 minutes ahead (the earliest is %s UTC)",
+			report(r, JD_SEV_ERROR, "aws-scheduling-window",
+			       "/schedulingConfig/endTime",
+			       "endTime '%s' is less than 30 minutes ahead (the earliest is %s "
+			       "UTC)",
 			       et, a);
 			return;
 		}
 		if (end > add_years(now, 2)) {
 			fmt_time(add_years(now, 2), a, sizeof(a));
-			report(r, JD_SEV_ERROR, "aws-scheduling-window", "/schedulingConfig/endTime",
-			       "endTime '%s' is more than two years ahead (the latest is %s UTC)", et,
-			       a);
+			report(r, JD_SEV_ERROR, "aws-scheduling-window",
+			       "/schedulingConfig/endTime",
+			       "endTime '%s' is more than two years ahead (the latest is %s UTC)",
+			       et, a);
 			return;
 		}
 	}
 	if (have_start && have_end) {
 		if (end - start < 30 * 60) {
 			fmt_time(start + 30 * 60, a, sizeof(a));
-			report(r, JD_SEV_ERROR, "aws-scheduling-window", "/schedulingConfig/endTime",
+			report(r, JD_SEV_ERROR, "aws-scheduling-window",
+			       "/schedulingConfig/endTime",
 			       "endTime '%s' is less than 30 minutes after startTime '%s' (the "
 			       "earliest is %s)",
 			       et, st, a);
 		} else if (end > add_years(start, 2)) {
 			fmt_time(add_years(start, 2), b, sizeof(b));
-			report(r, JD_SEV_ERROR, "aws-scheduling-window", "/schedulingConfig/endTime",
-			       "endTime '%s' is more than two years after startTime '%s' (the latest "
+			report(r, JD_SEV_ERROR, "aws-scheduling-window",
+			       "/schedulingConfig/endTime",
+			       "endTime '%s' is more than two years after startTime '%s' (the "
+			       "latest "
 			       "is %s)",
 			       et, st, b);
 		}
@@ -458,8 +473,8 @@ static void document_size(struct rctx *r, const json_t *req)
 	chars = jd_utf8_count(json_string_value(d), bytes);
 	if (bytes > JD_DOCUMENT_MAX || chars > JD_DOCUMENT_MAX)
 		report(r, JD_SEV_ERROR, "aws-document-size", "/document",
-		       "the compiled document is %zu characters (%zu bytes); at most %d of each", chars,
-		       bytes, JD_DOCUMENT_MAX);
+		       "the compiled document is %zu characters (%zu bytes); at most %d of each",
+		       chars, bytes, JD_DOCUMENT_MAX);
 }
 
 static void targets(struct rctx *r, const json_t *req)
@@ -489,9 +504,14 @@ static void targets(struct rctx *r, const json_t *req)
 		if (k < 5) {
 			snprintf(ptr, sizeof(ptr), "/targets/%zu", i);
 			report(r, JD_SEV_ERROR, "aws-targets-one-account-region", ptr,
-			       "'%.300s' is in %s '%.*s', the first target in '%.*s'; all targets of a "
+			       "'%.300s' is in %s '%.*s', the first target in '%.*s'; all targets "
+			       "of a "
 			       "job are in one account and region",
-			       arn, k == 1 ? "partition" : k == 3 ? "region" : k == 4 ? "account" : "service",
+			       arn,
+			       k == 1	? "partition"
+			       : k == 3 ? "region"
+			       : k == 4 ? "account"
+					: "service",
 			       (int)l[k], f[k], (int)l0[k], f0[k]);
 		}
 	}
@@ -517,7 +537,8 @@ static void precision(struct rctx *r, const json_t *req)
 	if (json_is_number(v) && !decimals_ok(json_number_value(v), 1))
 		report(r, JD_SEV_ERROR, "aws-increment-factor-precision",
 		       "/jobExecutionsRolloutConfig/exponentialRate/incrementFactor",
-		       "incrementFactor %.15g has more than one decimal place", json_number_value(v));
+		       "incrementFactor %.15g has more than one decimal place",
+		       json_number_value(v));
 	for (i = 0; i < json_array_size(list); i++) {
 		v = json_object_get(json_array_get(list, i), "thresholdPercentage");
 		if (!json_is_number(v) || decimals_ok(json_number_value(v), 2))

@@ -15,7 +15,7 @@
  * emit; jd_spec_compile() runs the steps after loading.
  */
 
-struct jd_params; /* substitution values: lib/template.h */
+struct jd_params;    /* substitution values: lib/template.h */
 struct jd_validator; /* lib/validate.h */
 
 struct jd_compile_opts {

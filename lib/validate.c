@@ -82,8 +82,8 @@ const char *const *jd_validate_builtin_names(size_t *n)
 	if (!count) {
 		for (e = jd_embedded; e->name && count < JD_ARRAY_SIZE(names); e++) {
 			size_t len = strlen(e->name);
-			if (!strncmp(e->name, "meta/", 5) || len < 6 || len - 5 >= sizeof(bufs[0]) ||
-			    strcmp(e->name + len - 5, ".json"))
+			if (!strncmp(e->name, "meta/", 5) || len < 6 ||
+			    len - 5 >= sizeof(bufs[0]) || strcmp(e->name + len - 5, ".json"))
 				continue;
 			memcpy(bufs[count], e->name, len - 5);
 			bufs[count][len - 5] = '\0';
@@ -111,9 +111,10 @@ static int is_uri(const char *s)
 	const char *slash = strchr(s, '/');
 
 	/* a scheme (RFC 3986: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )) before any '/' */
-	return c && c > s + 1 && (!slash || c < slash) && strspn(s, "abcdefghijklmnopqrstuvwxyz"
-								 "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-								 "0123456789+-.") == (size_t)(c - s);
+	return c && c > s + 1 && (!slash || c < slash) &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyz"
+			 "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			 "0123456789+-.") == (size_t)(c - s);
 }
 
 static struct jd_schema *compile(struct jd_validator *v, json_t *schema, const char *base,
@@ -151,8 +152,9 @@ const struct jd_schema *jd_validator_schema(struct jd_validator *v, const char *
 		const char *close = jd_closest(name, names, n);
 
 		if (close)
-			jd_error_set(err, JD_EUSAGE, "no built-in schema '%.100s'; did you mean '%s'?",
-				     name, close);
+			jd_error_set(err, JD_EUSAGE,
+				     "no built-in schema '%.100s'; did you mean '%s'?", name,
+				     close);
 		else
 			jd_error_set(err, JD_EUSAGE,
 				     "no built-in schema '%.100s' (jobdoc-validate --list-schemas)",
@@ -191,7 +193,8 @@ const struct jd_schema *jd_validator_schema(struct jd_validator *v, const char *
 			goto oom;
 		s = compile(v, ref, NULL, 1, err);
 	} else if (is_uri(key) || strchr(key, '#')) {
-		if (!(ref = json_object()) || json_object_set_new(ref, "$ref", json_string(key)) < 0)
+		if (!(ref = json_object()) ||
+		    json_object_set_new(ref, "$ref", json_string(key)) < 0)
 			goto oom;
 		s = compile(v, ref, NULL, !strncmp(key, BUILTIN_BASE, strlen(BUILTIN_BASE)), err);
 	} else {
@@ -251,7 +254,8 @@ enum jd_kind jd_validate_kind(const json_t *root, int json)
 	    json_object_get(root, "jobTemplateArn") || json_object_get(root, "documentFile")) {
 		d = json_object_get(root, "document");
 		if (json && (!d || json_is_string(d)) && !json_object_get(root, "documentFile") &&
-		    !json_object_get(root, "documentSchema") && !json_object_get(root, "parameters"))
+		    !json_object_get(root, "documentSchema") &&
+		    !json_object_get(root, "parameters"))
 			return JD_KIND_REQUEST;
 		return JD_KIND_SPEC;
 	}
@@ -421,8 +425,8 @@ static int run_schema(struct jd_validator *v, struct place *p, const char *schem
  * The checks common to specs and requests: request schema, document schema,
  * managed-template parameters, rules.
  */
-static int check_request(struct jd_validator *v, struct place *p, json_t *request,
-			 json_t *document, const char *docschema, struct jd_error *err)
+static int check_request(struct jd_validator *v, struct place *p, json_t *request, json_t *document,
+			 const char *docschema, struct jd_error *err)
 {
 	const char *arn = json_string_value(json_object_get(request, "jobTemplateArn"));
 	struct jd_rules_opts ro = {v->opts.now};
@@ -433,10 +437,9 @@ static int check_request(struct jd_validator *v, struct place *p, json_t *reques
 		return -1;
 	if (document && !p->stop) {
 		const char *schema = docschema ? docschema : jd_validate_guess_schema(document);
-		if (schema &&
-		    run_schema(v, p, schema, docschema ? p->doc->name : NULL, document,
-			       p->docsrc ? p->docsrc->name : p->doc->name, pos_document,
-			       p->docsrc ? p->docprefix : "/document", err) < 0)
+		if (schema && run_schema(v, p, schema, docschema ? p->doc->name : NULL, document,
+					 p->docsrc ? p->docsrc->name : p->doc->name, pos_document,
+					 p->docsrc ? p->docprefix : "/document", err) < 0)
 			return -1;
 	}
 	if (arn && !p->stop && jd_rules_managed_template(arn, name, sizeof(name))) {
@@ -541,8 +544,7 @@ int jd_validate_file_doc(struct jd_validator *v, const struct jd_doc *doc, const
 		return jd_validate_instance(v, doc, schema, fn, ctx, err);
 	k = jd_validate_kind(doc->root, doc->json);
 	switch (k) {
-	case JD_KIND_REQUEST:
-		return jd_validate_request(v, doc, fn, ctx, err);
+	case JD_KIND_REQUEST: return jd_validate_request(v, doc, fn, ctx, err);
 	case JD_KIND_SPEC:
 		memset(&co, 0, sizeof(co));
 		co.validator = v;
@@ -574,8 +576,7 @@ int jd_validate_file_doc(struct jd_validator *v, const struct jd_doc *doc, const
 	case JD_KIND_DEVICE_CLIENT:
 		return jd_validate_instance(v, doc, jd_validate_guess_schema(doc->root), fn, ctx,
 					    err);
-	case JD_KIND_UNKNOWN:
-		break;
+	case JD_KIND_UNKNOWN: break;
 	}
 	memset(&f, 0, sizeof(f));
 	f.severity = JD_SEV_WARNING;

@@ -63,11 +63,11 @@ const char *const *jd_validate_builtin_names(size_t *n);
 /* What a loaded file is, from its shape (jobdoc-validate without --schema). */
 enum jd_kind {
 	JD_KIND_UNKNOWN,
-	JD_KIND_SPEC,		/* a job spec (YAML or JSON) */
-	JD_KIND_REQUEST,	/* a CreateJob request (JSON, document as a string) */
-	JD_KIND_AFR_OTA,	/* an afr_ota job document */
+	JD_KIND_SPEC,		 /* a job spec (YAML or JSON) */
+	JD_KIND_REQUEST,	 /* a CreateJob request (JSON, document as a string) */
+	JD_KIND_AFR_OTA,	 /* an afr_ota job document */
 	JD_KIND_AFR_OTA_MESSAGE, /* an MQTT jobs message carrying an afr_ota document */
-	JD_KIND_DEVICE_CLIENT	/* an AWS IoT Device Client job document */
+	JD_KIND_DEVICE_CLIENT	 /* an AWS IoT Device Client job document */
 };
 enum jd_kind jd_validate_kind(const json_t *root, int json);
 const char *jd_kind_name(enum jd_kind k); /* "spec", "request", "afr_ota document", ... */

@@ -119,7 +119,8 @@ int main(int argc, char **argv)
 		case 'd':
 			if (!strcmp(optarg, "2020-12"))
 				vo.draft = JD_DRAFT_2020_12;
-			else if (!strcmp(optarg, "7") || !strcmp(optarg, "07") || !strcmp(optarg, "draft-07"))
+			else if (!strcmp(optarg, "7") || !strcmp(optarg, "07") ||
+				 !strcmp(optarg, "draft-07"))
 				vo.draft = JD_DRAFT_7;
 			else
 				jd_usage_error("--draft: '%s' is not 2020-12 or 7", optarg);
@@ -127,8 +128,9 @@ int main(int argc, char **argv)
 		case 'a': vo.format_assert = 1; break;
 		case 'D':
 			if (jd_rules_parse_time(optarg, &vo.now) < 0)
-				jd_usage_error("--date: '%s' is not a UTC time (2026-01-01T00:00:00Z)",
-					       optarg);
+				jd_usage_error(
+					"--date: '%s' is not a UTC time (2026-01-01T00:00:00Z)",
+					optarg);
 			break;
 		case 'f': format = jd_parse_format(optarg); break;
 		case 'q': quiet = 1; break;
@@ -190,8 +192,8 @@ int main(int argc, char **argv)
 	jd_reporter_finish(&rep);
 	if (!quiet)
 		fprintf(stderr, "%s: %u file%s: %u valid, %u invalid (%u error%s), %u unreadable\n",
-			jd_prog, files, files == 1 ? "" : "s", files - invalid - unreadable, invalid,
-			errors, errors == 1 ? "" : "s", unreadable);
+			jd_prog, files, files == 1 ? "" : "s", files - invalid - unreadable,
+			invalid, errors, errors == 1 ? "" : "s", unreadable);
 	status = unreadable ? JD_EINPUT : invalid ? JD_EINVALID : 0;
 	jd_validator_free(v);
 	return status;
