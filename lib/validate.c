@@ -251,7 +251,9 @@ enum jd_kind jd_validate_kind(const json_t *root, int json)
 	if (json_is_object(ex) && json_object_get(json_object_get(ex, "jobDocument"), "afr_ota"))
 		return JD_KIND_AFR_OTA_MESSAGE;
 	if (json_object_get(root, "targets") || json_object_get(root, "jobId") ||
-	    json_object_get(root, "jobTemplateArn") || json_object_get(root, "documentFile")) {
+	    json_object_get(root, "jobTemplateArn") || json_object_get(root, "documentFile") ||
+	    json_object_get(root, "documentSchema") || json_object_get(root, "document") ||
+	    json_object_get(root, "documentSource")) {
 		d = json_object_get(root, "document");
 		if (json && (!d || json_is_string(d)) && !json_object_get(root, "documentFile") &&
 		    !json_object_get(root, "documentSchema") &&
