@@ -254,6 +254,13 @@ def main():
                    "properties": {"documentSchema": {"const": n}, "document": {"type": "object"}}},
             "then": {"properties": {"document": {"$ref": "#/$defs/" + n.replace("/", ".")}}},
         })
+    for m in managed:
+        spec_all_of.append({
+            "if": {"required": ["jobTemplateArn"],
+                   "properties": {"jobTemplateArn": {"type": "string",
+                                                     "pattern": "^arn:aws[a-z-]*:iot:[^:]*::jobtemplate/%s:" % m}}},
+            "then": {"properties": {"documentParameters": {"$ref": "#/$defs/aws-managed.%s.parameters" % m}}},
+        })
     spec = {
         "$schema": D2020,
         "$id": BASE + "job-spec.json",

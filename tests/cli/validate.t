@@ -79,6 +79,12 @@ t_run "--schema job-spec on the samples" 0 jobdoc-validate --schema job-spec "$S
 sed -e 's/filesize: 448952/filesize: "448952"/' "$S/ota-http.yaml" >"$W/spec-bad-doc.yaml"
 t_run "job-spec checks a document by its documentSchema" 1 jobdoc-validate --schema job-spec "$W/spec-bad-doc.yaml"
 t_err_has "... at the document's line" "spec-bad-doc.yaml:14:19: /document/afr_ota/files/0/filesize: expected integer, got string"
+t_run "job-spec checks documentParameters by the managed template" 1 jobdoc-validate --schema job-spec \
+	"$JD_TOP/tests/data/validate/managed-parameter-unknown/spec.yaml"
+t_err_has "... at the parameter" "spec.yaml:10:11: /documentParameters/reason: unknown property 'reason'"
+printf -- '--- \njobId: a\ntargets: [arn:aws:iot:eu-west-1:123456789012:thing/a]\ndocumentSource: https://s3.amazonaws.com/b/k\n--- \njobId: b c\ntargets: [arn:aws:iot:eu-west-1:123456789012:thing/a]\ndocumentSource: https://s3.amazonaws.com/b/k\n' >"$W/two-specs.yaml"
+t_run "a file of two specs, the second invalid" 1 jobdoc-validate "$W/two-specs.yaml"
+t_err_has "... the second's line" "two-specs.yaml:6:8: /jobId:"
 t_run "job-spec with a file of the schema (as editors have it)" 1 jobdoc-validate --schema "$W/job-spec.json" "$W/spec-bad-doc.yaml"
 cat >"$W/schemas/limits.json" <<'X'
 {"$id": "https://example.com/limits.json", "$defs": {"small": {"type": "integer", "maximum": 10}}}
