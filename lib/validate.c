@@ -1,3 +1,4 @@
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@ struct cached {
 
 struct jd_validator {
 	struct jd_validate_opts opts;
+	pthread_mutex_t lock; /* the cache and the registry (compiling) */
 	struct jd_schema_registry *reg;
 	struct cached cache[MAX_CACHED];
 	size_t ncache;
@@ -43,6 +45,12 @@ struct jd_validator *jd_validator_new(const struct jd_validate_opts *opts, struc
 		free(v);
 		return NULL;
 	}
+	if (pthread_mutex_init(&v->lock, NULL)) {
+		jd_schema_registry_free(v->reg);
+		free(v);
+		jd_error_oom(err);
+		return NULL;
+	}
 	return v;
 }
 
@@ -58,6 +66,7 @@ void jd_validator_free(struct jd_validator *v)
 		free(v->cache[i].name);
 	}
 	jd_schema_registry_free(v->reg);
+	pthread_mutex_destroy(&v->lock);
 	free(v);
 }
 
@@ -72,27 +81,32 @@ int jd_validator_map(struct jd_validator *v, const char *prefix, const char *dir
 	return jd_schema_registry_map(v->reg, prefix, dir, err);
 }
 
-const char *const *jd_validate_builtin_names(size_t *n)
+static const char *builtin_names[128];
+static char builtin_bufs[128][96];
+static size_t builtin_count;
+static pthread_once_t builtin_once = PTHREAD_ONCE_INIT;
+
+static void list_builtins(void)
 {
-	static const char *names[128];
-	static char bufs[128][96];
-	static size_t count;
 	const struct jd_embedded *e;
 
-	if (!count) {
-		for (e = jd_embedded; e->name && count < JD_ARRAY_SIZE(names); e++) {
-			size_t len = strlen(e->name);
-			if (!strncmp(e->name, "meta/", 5) || len < 6 ||
-			    len - 5 >= sizeof(bufs[0]) || strcmp(e->name + len - 5, ".json"))
-				continue;
-			memcpy(bufs[count], e->name, len - 5);
-			bufs[count][len - 5] = '\0';
-			names[count] = bufs[count];
-			count++;
-		}
+	for (e = jd_embedded; e->name && builtin_count < JD_ARRAY_SIZE(builtin_names); e++) {
+		size_t len = strlen(e->name);
+		if (!strncmp(e->name, "meta/", 5) || len < 6 ||
+		    len - 5 >= sizeof(builtin_bufs[0]) || strcmp(e->name + len - 5, ".json"))
+			continue;
+		memcpy(builtin_bufs[builtin_count], e->name, len - 5);
+		builtin_bufs[builtin_count][len - 5] = '\0';
+		builtin_names[builtin_count] = builtin_bufs[builtin_count];
+		builtin_count++;
 	}
-	*n = count;
-	return names;
+}
+
+const char *const *jd_validate_builtin_names(size_t *n)
+{
+	pthread_once(&builtin_once, list_builtins);
+	*n = builtin_count;
+	return builtin_names;
 }
 
 static const struct jd_embedded *builtin(const char *name)
@@ -131,8 +145,8 @@ static struct jd_schema *compile(struct jd_validator *v, json_t *schema, const c
 	return jd_schema_compile(v->reg, schema, &o, err);
 }
 
-const struct jd_schema *jd_validator_schema(struct jd_validator *v, const char *name,
-					    const char *relto, struct jd_error *err)
+static const struct jd_schema *schema_locked(struct jd_validator *v, const char *name,
+					     const char *relto, struct jd_error *err)
 {
 	struct jd_schema *s = NULL;
 	json_t *doc = NULL, *ref = NULL;
@@ -235,6 +249,17 @@ fail:
 	free(uri);
 	free(key);
 	return NULL;
+}
+
+const struct jd_schema *jd_validator_schema(struct jd_validator *v, const char *name,
+					    const char *relto, struct jd_error *err)
+{
+	const struct jd_schema *s;
+
+	pthread_mutex_lock(&v->lock);
+	s = schema_locked(v, name, relto, err);
+	pthread_mutex_unlock(&v->lock);
+	return s;
 }
 
 /* ---- recognising files ---- */

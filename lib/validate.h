@@ -22,7 +22,9 @@ struct jd_spec;
  *   jd_validator_free(v);
  *
  * A validator compiles each schema once and keeps it, so one validator
- * serves any number of files (one thread at a time).
+ * serves any number of files, from any number of threads at once (compiling
+ * is serialised inside; jd_validator_resolve and jd_validator_map must be
+ * done before the threads start).
  */
 struct jd_validator;
 
