@@ -145,13 +145,8 @@ static int reg_put(struct jd_schema_registry *r, const char *uri, json_t *doc, s
 	struct regdoc *d;
 	size_t n = jd_uri_nofrag_len(uri);
 
-	for (d = r->docs; d; d = d->next) {
-		if (strlen(d->uri) == n && !strncmp(d->uri, uri, n)) {
-			json_decref(d->doc);
-			d->doc = json_incref(doc);
-			return 0;
-		}
-	}
+	/* a newer document for the same URI goes first; the older one stays
+	 * alive for the schemas already compiled from it */
 	if (r->ndocs >= MAX_DOCS)
 		return jd_error_set(err, JD_EINPUT, "too many schema documents (more than %d)",
 		                    MAX_DOCS);

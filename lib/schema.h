@@ -46,7 +46,8 @@ void jd_schema_registry_free(struct jd_schema_registry *r);
 /*
  * Adds a schema document under uri, or under its own $id when uri is NULL
  * (err JD_EINPUT when it has none). Takes a reference on doc (the caller
- * keeps its own). A later add of the same URI replaces the earlier one.
+ * keeps its own). A later add of the same URI takes precedence for later
+ * compiles; schemas compiled before keep what they used.
  */
 int jd_schema_registry_add(struct jd_schema_registry *r, const char *uri, json_t *doc,
                            struct jd_error *err);
