@@ -42,6 +42,7 @@ if [ $# -ge 2 ]; then
 else
 	SCHEMA=$WORK/schema.json
 	DATA=$WORK/instances
+	rm -rf "$DATA"
 	python3 - "$SCHEMA" "$DATA" "$BENCH_FILES" <<'PY'
 import json, os, random, sys
 schema_path, data, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
