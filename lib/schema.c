@@ -279,32 +279,37 @@ out:
 	return doc;
 }
 
+int jd_schema_file_uri(const char *path, char *out, size_t size, struct jd_error *err)
+{
+	char *abs = realpath(path, NULL);
+	int n;
+
+	if (!abs)
+		return jd_error_at(err, JD_EINPUT, path, 0, 0, NULL, "cannot resolve the path");
+	/* NEEDSWORK: characters a URI path cannot hold (space, '#', '%') are not encoded */
+	n = snprintf(out, size, "file://%s", abs);
+	free(abs);
+	if (n < 0 || (size_t)n >= size)
+		return jd_error_at(err, JD_EINPUT, path, 0, 0, NULL, "path too long");
+	return 0;
+}
+
+/* A schema file, under its file:// URI and under its $id when it has one. */
 static int add_file(struct jd_schema_registry *r, const char *path, struct jd_error *err)
 {
 	json_t *doc = load_json_file(path, err), *id;
-	char *uri = NULL, *abs = NULL;
-	int rc = -1;
+	char uri[PATH_MAX + 16];
+	int rc = 0;
 
 	if (!doc)
 		return -1;
 	id = json_is_object(doc) ? json_object_get(doc, "$id") : NULL;
-	if (json_is_string(id)) {
+	if (json_is_string(id))
 		rc = reg_put(r, json_string_value(id), doc, err);
-	} else {
-		struct jd_buf b = JD_BUF_INIT(PATH_MAX + 16);
-		abs = realpath(path, NULL);
-		if (!abs || jd_buf_adds(&b, "file://", err) < 0 || jd_buf_adds(&b, abs, err) < 0) {
-			if (!abs)
-				jd_error_oom(err);
-			jd_buf_release(&b);
-			goto out;
-		}
-		uri = jd_buf_detach(&b, NULL);
-		rc = uri ? reg_put(r, uri, doc, err) : jd_error_oom(err);
-	}
-out:
-	free(uri);
-	free(abs);
+	if (rc == 0 && jd_schema_file_uri(path, uri, sizeof(uri), err) == 0)
+		rc = reg_put(r, uri, doc, err);
+	else if (!json_is_string(id))
+		rc = -1;
 	json_decref(doc);
 	return rc;
 }
