@@ -630,7 +630,6 @@ static int v_object(struct vc *c, const struct sn *n, json_t *x, const struct ip
 	json_t *val;
 	size_t i = 0, size = json_object_size(x), j;
 	int ok = 1;
-	char vb[160];
 
 	if (n->maxprops >= 0 && size > (size_t)n->maxprops)
 		FAIL("maxProperties", "must have at most %lld propert%s, has %zu", n->maxprops,
@@ -726,7 +725,6 @@ static int v_object(struct vc *c, const struct sn *n, json_t *x, const struct ip
 		if (json_object_get(x, n->depschemas[j].key))
 			CHILD(inplace(c, n->depschemas[j].s, x, ip, &ck, sc, mine));
 	}
-	(void)vb;
 done:
 	return ok;
 }

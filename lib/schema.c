@@ -119,6 +119,7 @@ static void smap_release(struct smap *m)
 struct regdoc {
 	char *uri;
 	json_t *doc;
+	const char *builtin; /* the embedded file's name, or NULL */
 	struct regdoc *next;
 };
 
@@ -138,6 +139,7 @@ struct jd_schema_registry {
 	struct regmap *maps;
 	struct metacache *metas;
 	size_t ndocs;
+	int scanned; /* every embedded schema was loaded */
 };
 
 static int reg_put(struct jd_schema_registry *r, const char *uri, json_t *doc, struct jd_error *err)
@@ -145,13 +147,8 @@ static int reg_put(struct jd_schema_registry *r, const char *uri, json_t *doc, s
 	struct regdoc *d;
 	size_t n = jd_uri_nofrag_len(uri);
 
-	for (d = r->docs; d; d = d->next) {
-		if (strlen(d->uri) == n && !strncmp(d->uri, uri, n)) {
-			json_decref(d->doc);
-			d->doc = json_incref(doc);
-			return 0;
-		}
-	}
+	/* a newer document for the same URI goes first; the older one stays
+	 * alive for the schemas already compiled from it */
 	if (r->ndocs >= MAX_DOCS)
 		return jd_error_set(err, JD_EINPUT, "too many schema documents (more than %d)",
 		                    MAX_DOCS);
@@ -170,33 +167,59 @@ static int reg_put(struct jd_schema_registry *r, const char *uri, json_t *doc, s
 struct jd_schema_registry *jd_schema_registry_new(struct jd_error *err)
 {
 	struct jd_schema_registry *r = calloc(1, sizeof(*r));
-	const struct jd_embedded *e;
 
-	if (!r) {
+	/* built-in schemas are parsed when first asked for */
+	if (!r)
 		jd_error_oom(err);
+	return r;
+}
+
+/* Loads embedded file e, registered by its $id (or want when given); NULL if unusable. */
+static json_t *load_builtin(struct jd_schema_registry *r, const struct jd_embedded *e,
+                            const char *want, struct jd_error *err, int *failed)
+{
+	struct regdoc *d;
+	json_t *doc, *id;
+	const char *uri;
+	int rc;
+
+	for (d = r->docs; d; d = d->next)
+		if (d->builtin == e->name)
+			return NULL; /* loaded before, under its $id */
+	doc = json_loadb((const char *)e->data, e->len, 0, NULL);
+	if (!doc)
+		return NULL; /* a broken built-in is caught by its own tests */
+	id = json_is_object(doc) ? json_object_get(doc, "$id") : NULL;
+	uri = json_is_string(id) ? json_string_value(id) : want;
+	if (!uri) {
+		json_decref(doc);
 		return NULL;
 	}
-	for (e = jd_embedded; e->name; e++) {
-		json_error_t je;
-		json_t *doc, *id;
-		int rc = 0;
-		size_t nl = strlen(e->name);
-
-		if (nl < 5 || strcmp(e->name + nl - 5, ".json"))
-			continue;
-		doc = json_loadb((const char *)e->data, e->len, 0, &je);
-		if (!doc)
-			continue; /* a broken built-in is caught by its own tests */
-		id = json_is_object(doc) ? json_object_get(doc, "$id") : NULL;
-		if (json_is_string(id))
-			rc = reg_put(r, json_string_value(id), doc, err);
-		json_decref(doc);
-		if (rc < 0) {
-			jd_schema_registry_free(r);
-			return NULL;
-		}
+	rc = reg_put(r, uri, doc, err);
+	json_decref(doc);
+	if (rc < 0) {
+		*failed = 1;
+		return NULL;
 	}
-	return r;
+	r->docs->builtin = e->name;
+	return r->docs->doc;
+}
+
+/* The embedded file of a well-known meta-schema URI, or NULL. */
+static const char *meta_file(const char *uri, char *buf, size_t size)
+{
+	static const char pre[] = "https://json-schema.org/draft/2020-12/";
+
+	if (!strcmp(uri, "https://json-schema.org/draft/2020-12/schema"))
+		return "meta/draft2020-12/schema.json";
+	if (!strcmp(uri, "http://json-schema.org/draft-07/schema"))
+		return "meta/draft-07/schema.json";
+	if (!strncmp(uri, pre, sizeof(pre) - 1) && !strncmp(uri + sizeof(pre) - 1, "meta/", 5) &&
+	    !strchr(uri + sizeof(pre) + 4, '/')) {
+		snprintf(buf, size, "meta/draft2020-12/%s.json", uri + sizeof(pre) - 1);
+		return buf;
+	}
+	return NULL;
 }
 
 void jd_schema_registry_free(struct jd_schema_registry *r)
@@ -256,32 +279,37 @@ out:
 	return doc;
 }
 
+int jd_schema_file_uri(const char *path, char *out, size_t size, struct jd_error *err)
+{
+	char *abs = realpath(path, NULL);
+	int n;
+
+	if (!abs)
+		return jd_error_at(err, JD_EINPUT, path, 0, 0, NULL, "cannot resolve the path");
+	/* NEEDSWORK: characters a URI path cannot hold (space, '#', '%') are not encoded */
+	n = snprintf(out, size, "file://%s", abs);
+	free(abs);
+	if (n < 0 || (size_t)n >= size)
+		return jd_error_at(err, JD_EINPUT, path, 0, 0, NULL, "path too long");
+	return 0;
+}
+
+/* A schema file, under its file:// URI and under its $id when it has one. */
 static int add_file(struct jd_schema_registry *r, const char *path, struct jd_error *err)
 {
 	json_t *doc = load_json_file(path, err), *id;
-	char *uri = NULL, *abs = NULL;
-	int rc = -1;
+	char uri[PATH_MAX + 16];
+	int rc = 0;
 
 	if (!doc)
 		return -1;
 	id = json_is_object(doc) ? json_object_get(doc, "$id") : NULL;
-	if (json_is_string(id)) {
+	if (json_is_string(id))
 		rc = reg_put(r, json_string_value(id), doc, err);
-	} else {
-		struct jd_buf b = JD_BUF_INIT(PATH_MAX + 16);
-		abs = realpath(path, NULL);
-		if (!abs || jd_buf_adds(&b, "file://", err) < 0 || jd_buf_adds(&b, abs, err) < 0) {
-			if (!abs)
-				jd_error_oom(err);
-			jd_buf_release(&b);
-			goto out;
-		}
-		uri = jd_buf_detach(&b, NULL);
-		rc = uri ? reg_put(r, uri, doc, err) : jd_error_oom(err);
-	}
-out:
-	free(uri);
-	free(abs);
+	if (rc == 0 && jd_schema_file_uri(path, uri, sizeof(uri), err) == 0)
+		rc = reg_put(r, uri, doc, err);
+	else if (!json_is_string(id))
+		rc = -1;
 	json_decref(doc);
 	return rc;
 }
@@ -355,15 +383,30 @@ static json_t *reg_lookup(struct jd_schema_registry *r, const char *uri, struct 
 	struct regdoc *d;
 	struct regmap *m;
 
+	const char *name;
+	char buf[256];
+	json_t *doc;
+
 	*failed = 0;
+	/* the caller's documents first, then built-ins, then maps */
 	for (d = r->docs; d; d = d->next)
-		if (!strcmp(d->uri, uri))
+		if (!d->builtin && !strcmp(d->uri, uri))
 			return d->doc;
+	for (d = r->docs; d; d = d->next)
+		if (d->builtin && !strcmp(d->uri, uri))
+			return d->doc;
+	if ((name = meta_file(uri, buf, sizeof(buf))) != NULL) {
+		const struct jd_embedded *e = jd_embedded_find(name);
+		if (e && (doc = load_builtin(r, e, NULL, err, failed)) != NULL)
+			return doc;
+		if (*failed)
+			return NULL;
+	}
 	for (m = r->maps; m; m = m->next) {
 		size_t pl = strlen(m->prefix);
 		const char *rest;
 		char *path;
-		json_t *doc;
+		json_t *fdoc;
 		int rc;
 
 		if (strncmp(uri, m->prefix, pl))
@@ -377,18 +420,31 @@ static json_t *reg_lookup(struct jd_schema_registry *r, const char *uri, struct 
 			jd_error_oom(err);
 			return NULL;
 		}
-		doc = load_json_file(path, err);
+		fdoc = load_json_file(path, err);
 		free(path);
-		if (!doc) {
+		if (!fdoc) {
 			if (err && err->code == JD_EINPUT && strstr(err->msg, "parse"))
 				*failed = 1;
 			continue;
 		}
-		rc = reg_put(r, uri, doc, err);
-		json_decref(doc);
+		rc = reg_put(r, uri, fdoc, err);
+		json_decref(fdoc);
 		if (rc < 0) {
 			*failed = 1;
 			return NULL;
+		}
+		return reg_lookup(r, uri, err, failed);
+	}
+	if (!r->scanned) {
+		const struct jd_embedded *e;
+		r->scanned = 1;
+		for (e = jd_embedded; e->name; e++) {
+			size_t nl = strlen(e->name);
+			if (nl < 5 || strcmp(e->name + nl - 5, ".json"))
+				continue;
+			load_builtin(r, e, NULL, err, failed);
+			if (*failed)
+				return NULL;
 		}
 		return reg_lookup(r, uri, err, failed);
 	}

@@ -46,18 +46,28 @@ void jd_schema_registry_free(struct jd_schema_registry *r);
 /*
  * Adds a schema document under uri, or under its own $id when uri is NULL
  * (err JD_EINPUT when it has none). Takes a reference on doc (the caller
- * keeps its own). A later add of the same URI replaces the earlier one.
+ * keeps its own). A later add of the same URI takes precedence for later
+ * compiles; schemas compiled before keep what they used.
  */
 int jd_schema_registry_add(struct jd_schema_registry *r, const char *uri, json_t *doc,
                            struct jd_error *err);
 
 /*
  * --resolve PATH: a .json file, or a folder whose *.json files (recursively)
- * are added, each by its $id (a file without $id is added under its
- * file:// URI). Errors: JD_EINPUT unreadable or unparsable, with the place.
+ * are added, each under its file:// URI (jd_schema_file_uri) and under its
+ * $id when it has one. Errors: JD_EINPUT unreadable or unparsable, with the
+ * place.
  */
 int jd_schema_registry_add_path(struct jd_schema_registry *r, const char *path,
                                 struct jd_error *err);
+
+/*
+ * The file:// URI of path (made absolute, links resolved) into out (size
+ * bytes): the base URI to give a schema read from a file, so that its
+ * relative references name the files beside it. JD_EINPUT when the path
+ * does not resolve or the URI does not fit.
+ */
+int jd_schema_file_uri(const char *path, char *out, size_t size, struct jd_error *err);
 
 /*
  * --map URI=DIR: a URI starting with prefix is answered by the file DIR/rest

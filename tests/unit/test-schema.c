@@ -460,6 +460,25 @@ static void test_registry(void)
 	json_decref(x);
 	jd_schema_free(c);
 	json_decref(s);
+	{
+		/* a schema file's relative references name the files beside it */
+		struct jd_schema_options o;
+		char uri[1024];
+		memset(&o, 0, sizeof(o));
+		snprintf(path, sizeof(path), "%s/name.json", dir);
+		is_int(jd_schema_file_uri(path, uri, sizeof(uri), &err), 0, "file URI");
+		ok(!strncmp(uri, "file:///", 8), "file URI is absolute");
+		o.base_uri = uri;
+		s = J("{\"$ref\":\"sub/int.json\"}");
+		c = jd_schema_compile(r, s, &o, &err);
+		if (!ok(c != NULL, "relative reference between files"))
+			diag("%s", err.msg);
+		x = J("\"x\"");
+		is_int(c ? jd_schema_check(c, x, &err) : -1, 1, "... applies");
+		json_decref(x);
+		jd_schema_free(c);
+		json_decref(s);
+	}
 	s = J("{\"$ref\":\"http://localhost:1234/../etc/passwd\"}");
 	ok(jd_schema_compile(r, s, NULL, &err) == NULL, "a mapped URI cannot climb out of its folder");
 	json_decref(s);
