@@ -213,21 +213,19 @@ static const struct jd_schema *schema_locked(struct jd_validator *v, const char 
 		s = compile(v, ref, NULL, !strncmp(key, BUILTIN_BASE, strlen(BUILTIN_BASE)), err);
 	} else {
 		struct jd_doc d;
-		char *abs = NULL;
+		char u[4096];
 
 		memset(&d, 0, sizeof(d));
 		if (jd_load_one(key, NULL, &d, err) < 0)
 			goto fail;
 		doc = json_incref(d.root);
 		jd_doc_release(&d);
-		abs = realpath(key, NULL);
-		if (abs) {
-			size_t n = strlen(abs) + 8;
-			uri = malloc(n);
-			if (uri)
-				snprintf(uri, n, "file://%s", abs);
-			free(abs);
-		}
+		/* the same file:// URI --resolve gives it, so relative $refs meet */
+		if (jd_schema_file_uri(key, u, sizeof(u), err) < 0)
+			goto fail;
+		uri = jd_strndup(u, strlen(u));
+		if (!uri)
+			goto oom;
 		s = compile(v, doc, uri, 0, err);
 		if (!s && !err->input[0])
 			jd_strlcpy(err->input, key, sizeof(err->input));
