@@ -40,6 +40,13 @@ struct scope {
 	const struct sres *res;
 };
 
+/* a node under evaluation on an instance value, for cycle detection */
+struct sframe {
+	const struct sframe *up;
+	const struct sn *n;
+	json_t *x;
+};
+
 struct vc {
 	const struct jd_schema *s;
 	const struct jd_schema_report *rep;
@@ -49,6 +56,7 @@ struct vc {
 	unsigned depth, nfound;
 	const char *name; /* propertyNames: the name under test */
 	void *re_scratch;
+	const struct sframe *top;
 	/* sink mode: findings are counted, not reported (choosing the closest
 	 * branch of a failed anyOf/oneOf) */
 	int sink;
@@ -397,12 +405,15 @@ static void inum_text(const struct inum *x, char *buf, size_t size)
 
 static int add_token(struct jd_buf *b, const char *s)
 {
-	for (; *s; s++) {
-		int rc = *s == '~'   ? jd_buf_adds(b, "~0", NULL)
-		         : *s == '/' ? jd_buf_adds(b, "~1", NULL)
-		                     : jd_buf_addc(b, *s, NULL);
-		if (rc < 0)
+	while (*s) {
+		size_t n = strcspn(s, "~/");
+		if (n && jd_buf_add(b, s, n, NULL) < 0)
 			return -1;
+		s += n;
+		if (*s && jd_buf_adds(b, *s == '~' ? "~0" : "~1", NULL) < 0)
+			return -1;
+		if (*s)
+			s++;
 	}
 	return 0;
 }
@@ -439,7 +450,7 @@ static void report(struct vc *c, const struct ipath *ip, const struct kpath *kp,
 {
 	const struct jd_schema_report *rep = c->rep;
 	/* paths past 8 KiB are cut (a $ref loop's keyword path grows with each turn) */
-	struct jd_buf pb = JD_BUF_INIT(8192), kb = JD_BUF_INIT(8192);
+	struct jd_buf pb = JD_BUF_INIT(8192), kb = JD_BUF_INIT(4096);
 	struct jd_finding f;
 	char msg[1024];
 	size_t n = 0;
@@ -934,6 +945,8 @@ static int v(struct vc *c, const struct sn *n, json_t *x, const struct ipath *ip
 {
 	struct scope here;
 	struct seval local, *mine = ev;
+	struct sframe me;
+	const struct sframe *f;
 	int ok = 1, have_local = 0;
 	char vb[160], tb[96];
 	size_t j;
@@ -947,11 +960,24 @@ static int v(struct vc *c, const struct sn *n, json_t *x, const struct ipath *ip
 	}
 	if (c->stop)
 		return 0;
+	/*
+	 * The same schema applied again to the same value, with no step into
+	 * the instance between (the frames of one value are the topmost ones):
+	 * a reference cycle that would never end.
+	 */
+	for (f = c->top; f && f->x == x; f = f->up)
+		if (f->n == n)
+			return fatal(c, "schema '#%.200s' applies to itself on the same value "
+			                "(a $ref cycle that never ends)", n->path);
 	if (++c->depth > c->s->max_depth) {
 		c->depth--;
 		return fatal(c, "evaluation deeper than %u levels (a $ref cycle?) at schema '#%.200s'",
 		             c->s->max_depth, n->path);
 	}
+	me.up = c->top;
+	me.n = n;
+	me.x = x;
+	c->top = &me;
 	if (n->res && (!sc || sc->res != n->res)) {
 		here.up = sc;
 		here.res = n->res;
@@ -1186,6 +1212,7 @@ static int v(struct vc *c, const struct sn *n, json_t *x, const struct ipath *ip
 done:
 	if (have_local)
 		ev_free(&local);
+	c->top = me.up;
 	c->depth--;
 	return ok;
 }
