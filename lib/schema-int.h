@@ -193,10 +193,21 @@ struct jd_schema {
 	enum jd_schema_draft draft;
 };
 
+/* schema-registry.c */
+/* The document for uri (no fragment), loaded on need; NULL when there is none
+ * (*failed = 0) or on an error (*failed = 1, err set). */
+json_t *jd_schema_registry_lookup(struct jd_schema_registry *r, const char *uri,
+                                  struct jd_error *err, int *failed);
+/* The compiled meta-schema at uri, cached in r; NULL with err set. */
+const struct jd_schema *jd_schema_registry_meta(struct jd_schema_registry *r, const char *uri,
+                                                struct jd_error *err);
+
 /* schema-validate.c */
 int jd_schema_run(const struct jd_schema *s, json_t *x, const struct jd_schema_report *rep,
                   struct jd_error *err);
-/* Deep equality, 1 equal to 1.0. */
+/* schema-equal.c: deep equality, 1 equal to 1.0 */
 int jd_json_equal(json_t *a, json_t *b);
+/* 1 when the items of array a are unique; 0 with *i < *j an equal pair; -1 on OOM. */
+int jd_json_unique(json_t *a, size_t *i, size_t *j);
 
 #endif

@@ -40,6 +40,13 @@ struct scope {
 	const struct sres *res;
 };
 
+/* a node under evaluation on an instance value, for cycle detection */
+struct sframe {
+	const struct sframe *up;
+	const struct sn *n;
+	json_t *x;
+};
+
 struct vc {
 	const struct jd_schema *s;
 	const struct jd_schema_report *rep;
@@ -49,6 +56,7 @@ struct vc {
 	unsigned depth, nfound;
 	const char *name; /* propertyNames: the name under test */
 	void *re_scratch;
+	const struct sframe *top;
 	/* sink mode: findings are counted, not reported (choosing the closest
 	 * branch of a failed anyOf/oneOf) */
 	int sink;
@@ -156,151 +164,6 @@ static int multiple_of(const struct inum *x, const struct snum *m)
 	return fabs(q - r) <= 1e-9 * (fabs(q) > 1 ? fabs(q) : 1);
 }
 
-int jd_json_equal(json_t *a, json_t *b)
-{
-	if (a == b)
-		return 1;
-	if (json_is_number(a) && json_is_number(b)) {
-		if (json_is_integer(a) && json_is_integer(b))
-			return json_integer_value(a) == json_integer_value(b);
-		{
-			long double l = json_is_integer(a) ? (long double)json_integer_value(a)
-			                                   : (long double)json_real_value(a);
-			long double r = json_is_integer(b) ? (long double)json_integer_value(b)
-			                                   : (long double)json_real_value(b);
-			return l == r;
-		}
-	}
-	if (json_typeof(a) != json_typeof(b))
-		return 0;
-	switch (json_typeof(a)) {
-	case JSON_STRING:
-		return json_string_length(a) == json_string_length(b) &&
-		       !memcmp(json_string_value(a), json_string_value(b), json_string_length(a));
-	case JSON_ARRAY: {
-		size_t i, n = json_array_size(a);
-		if (n != json_array_size(b))
-			return 0;
-		for (i = 0; i < n; i++)
-			if (!jd_json_equal(json_array_get(a, i), json_array_get(b, i)))
-				return 0;
-		return 1;
-	}
-	case JSON_OBJECT: {
-		const char *k;
-		json_t *v, *w;
-		if (json_object_size(a) != json_object_size(b))
-			return 0;
-		json_object_foreach(a, k, v) {
-			w = json_object_get(b, k);
-			if (!w || !jd_json_equal(v, w))
-				return 0;
-		}
-		return 1;
-	}
-	default:
-		return 1; /* true, false, null: same type */
-	}
-}
-
-static uint64_t json_hash(json_t *x, int depth)
-{
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
-
-	if (depth > 64)
-		return h;
-	switch (json_typeof(x)) {
-	case JSON_INTEGER:
-		return (uint64_t)json_integer_value(x) * 0x9e3779b97f4a7c15ULL;
-	case JSON_REAL: {
-		double d = json_real_value(x);
-		if (d == floor(d) && fabs(d) < 9e18)
-			return (uint64_t)(long long)d * 0x9e3779b97f4a7c15ULL;
-		memcpy(&h, &d, sizeof(h));
-		return h * 31;
-	}
-	case JSON_STRING: {
-		const char *s = json_string_value(x);
-		size_t n = json_string_length(x);
-		for (i = 0; i < n; i++)
-			h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-		return h;
-	}
-	case JSON_ARRAY:
-		for (i = 0; i < json_array_size(x); i++)
-			h = (h ^ json_hash(json_array_get(x, i), depth + 1)) * 1099511628211ULL;
-		return h ^ 0xa;
-	case JSON_OBJECT: {
-		const char *k;
-		json_t *v;
-		uint64_t sum = 0;
-		json_object_foreach(x, k, v) {
-			uint64_t kh = 1469598103934665603ULL;
-			const char *p;
-			for (p = k; *p; p++)
-				kh = (kh ^ (unsigned char)*p) * 1099511628211ULL;
-			sum += kh ^ (json_hash(v, depth + 1) * 0x9e3779b97f4a7c15ULL);
-		}
-		return sum ^ 0xb;
-	}
-	case JSON_TRUE:
-		return 1;
-	case JSON_FALSE:
-		return 2;
-	default:
-		return 3;
-	}
-}
-
-struct hitem {
-	uint64_t h;
-	size_t i;
-};
-
-static int hitem_cmp(const void *a, const void *b)
-{
-	const struct hitem *p = a, *q = b;
-
-	if (p->h != q->h)
-		return p->h < q->h ? -1 : 1;
-	return (p->i > q->i) - (p->i < q->i);
-}
-
-/* 1 unique; 0 with *i < *j the first equal pair; -1 on OOM */
-static int unique_items(json_t *a, size_t *di, size_t *dj)
-{
-	size_t n = json_array_size(a), i, j;
-	struct hitem *h;
-
-	if (n <= 24) {
-		for (i = 0; i < n; i++)
-			for (j = i + 1; j < n; j++)
-				if (jd_json_equal(json_array_get(a, i), json_array_get(a, j))) {
-					*di = i, *dj = j;
-					return 0;
-				}
-		return 1;
-	}
-	h = malloc(n * sizeof(*h));
-	if (!h)
-		return -1;
-	for (i = 0; i < n; i++) {
-		h[i].h = json_hash(json_array_get(a, i), 0);
-		h[i].i = i;
-	}
-	qsort(h, n, sizeof(*h), hitem_cmp);
-	for (i = 0; i < n; i++)
-		for (j = i + 1; j < n && h[j].h == h[i].h; j++)
-			if (jd_json_equal(json_array_get(a, h[i].i), json_array_get(a, h[j].i))) {
-				*di = h[i].i, *dj = h[j].i;
-				free(h);
-				return 0;
-			}
-	free(h);
-	return 1;
-}
-
 /* ---- reporting ---- */
 
 static const char *type_name(json_t *x)
@@ -397,12 +260,15 @@ static void inum_text(const struct inum *x, char *buf, size_t size)
 
 static int add_token(struct jd_buf *b, const char *s)
 {
-	for (; *s; s++) {
-		int rc = *s == '~'   ? jd_buf_adds(b, "~0", NULL)
-		         : *s == '/' ? jd_buf_adds(b, "~1", NULL)
-		                     : jd_buf_addc(b, *s, NULL);
-		if (rc < 0)
+	while (*s) {
+		size_t n = strcspn(s, "~/");
+		if (n && jd_buf_add(b, s, n, NULL) < 0)
 			return -1;
+		s += n;
+		if (*s && jd_buf_adds(b, *s == '~' ? "~0" : "~1", NULL) < 0)
+			return -1;
+		if (*s)
+			s++;
 	}
 	return 0;
 }
@@ -439,7 +305,7 @@ static void report(struct vc *c, const struct ipath *ip, const struct kpath *kp,
 {
 	const struct jd_schema_report *rep = c->rep;
 	/* paths past 8 KiB are cut (a $ref loop's keyword path grows with each turn) */
-	struct jd_buf pb = JD_BUF_INIT(8192), kb = JD_BUF_INIT(8192);
+	struct jd_buf pb = JD_BUF_INIT(8192), kb = JD_BUF_INIT(4096);
 	struct jd_finding f;
 	char msg[1024];
 	size_t n = 0;
@@ -743,7 +609,7 @@ static int v_array(struct vc *c, const struct sn *n, json_t *x, const struct ipa
 		     n->minitems == 1 ? "" : "s", size);
 	if (n->flags & SN_UNIQUE) {
 		size_t a, b;
-		int r = unique_items(x, &a, &b);
+		int r = jd_json_unique(x, &a, &b);
 		if (r < 0) {
 			ok = fatal(c, "out of memory");
 			goto done;
@@ -934,6 +800,8 @@ static int v(struct vc *c, const struct sn *n, json_t *x, const struct ipath *ip
 {
 	struct scope here;
 	struct seval local, *mine = ev;
+	struct sframe me;
+	const struct sframe *f;
 	int ok = 1, have_local = 0;
 	char vb[160], tb[96];
 	size_t j;
@@ -947,11 +815,24 @@ static int v(struct vc *c, const struct sn *n, json_t *x, const struct ipath *ip
 	}
 	if (c->stop)
 		return 0;
+	/*
+	 * The same schema applied again to the same value, with no step into
+	 * the instance between (the frames of one value are the topmost ones):
+	 * a reference cycle that would never end.
+	 */
+	for (f = c->top; f && f->x == x; f = f->up)
+		if (f->n == n)
+			return fatal(c, "schema '#%.200s' applies to itself on the same value "
+			                "(a $ref cycle that never ends)", n->path);
 	if (++c->depth > c->s->max_depth) {
 		c->depth--;
 		return fatal(c, "evaluation deeper than %u levels (a $ref cycle?) at schema '#%.200s'",
 		             c->s->max_depth, n->path);
 	}
+	me.up = c->top;
+	me.n = n;
+	me.x = x;
+	c->top = &me;
 	if (n->res && (!sc || sc->res != n->res)) {
 		here.up = sc;
 		here.res = n->res;
@@ -1186,6 +1067,7 @@ static int v(struct vc *c, const struct sn *n, json_t *x, const struct ipath *ip
 done:
 	if (have_local)
 		ev_free(&local);
+	c->top = me.up;
 	c->depth--;
 	return ok;
 }
