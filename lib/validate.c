@@ -19,10 +19,14 @@ struct cached {
 	json_t *doc; /* the schema document, for file schemas */
 };
 
+#define MAX_ADDED 256
+
 struct jd_validator {
 	struct jd_validate_opts opts;
 	pthread_mutex_t lock; /* the cache and the registry (compiling) */
 	struct jd_schema_registry *reg;
+	const char *added[MAX_ADDED]; /* embedded files given to the registry */
+	size_t nadded;
 	struct cached cache[MAX_CACHED];
 	size_t ncache;
 };
@@ -119,6 +123,91 @@ static const struct jd_embedded *builtin(const char *name)
 	return jd_embedded_find(file);
 }
 
+/*
+ * Gives the registry the built-in schema file (path below schemas/) and,
+ * through their relative $refs, the built-in files it refers to, so that it
+ * does not need to read all of them to find one $id.
+ */
+static int add_refs(struct jd_validator *v, const json_t *x, const char *dir, struct jd_error *err);
+
+static int add_builtin(struct jd_validator *v, const char *file, struct jd_error *err)
+{
+	const struct jd_embedded *e = jd_embedded_find(file);
+	char dir[128];
+	json_t *doc;
+	size_t i;
+	int r;
+
+	if (!e)
+		return 0; /* not built in: the registry's own lookup decides */
+	for (i = 0; i < v->nadded; i++)
+		if (v->added[i] == e->name)
+			return 0;
+	if (v->nadded == MAX_ADDED)
+		return 0;
+	v->added[v->nadded++] = e->name;
+	doc = json_loadb((const char *)e->data, e->len, 0, NULL);
+	if (!doc || !json_is_string(json_object_get(doc, "$id"))) {
+		json_decref(doc);
+		return 0;
+	}
+	r = jd_schema_registry_add(v->reg, NULL, doc, err);
+	jd_path_dirname(file, dir, sizeof(dir));
+	if (r == 0)
+		r = add_refs(v, doc, dir, err);
+	json_decref(doc);
+	return r;
+}
+
+/* ref: a built-in URI, or relative to the built-in folder dir ("-": not built in). */
+static int add_uri(struct jd_validator *v, const char *ref, const char *dir, struct jd_error *err)
+{
+	char file[256];
+	size_t n = strcspn(ref, "#");
+	size_t base = strlen(BUILTIN_BASE);
+
+	if (!strncmp(ref, BUILTIN_BASE, base)) {
+		if (n - base + 1 > sizeof(file))
+			return 0;
+		memcpy(file, ref + base, n - base);
+		file[n - base] = '\0';
+	} else if (strcmp(dir, "-") && n && !strchr(ref, ':') && ref[0] != '/' &&
+		   !strstr(ref, "..")) {
+		if ((size_t)snprintf(file, sizeof(file), "%s%s%.*s", strcmp(dir, ".") ? dir : "",
+				     strcmp(dir, ".") ? "/" : "", (int)n, ref) >= sizeof(file))
+			return 0;
+	} else {
+		return 0;
+	}
+	return add_builtin(v, file, err);
+}
+
+static int add_refs(struct jd_validator *v, const json_t *x, const char *dir, struct jd_error *err)
+{
+	const char *key;
+	json_t *m;
+	size_t i;
+
+	if (json_is_array(x)) {
+		for (i = 0; i < json_array_size(x); i++)
+			if (add_refs(v, json_array_get(x, i), dir, err) < 0)
+				return -1;
+		return 0;
+	}
+	if (!json_is_object(x))
+		return 0;
+	json_object_foreach((json_t *)x, key, m)
+	{
+		if (!strcmp(key, "$ref") && json_is_string(m)) {
+			if (add_uri(v, json_string_value(m), dir, err) < 0)
+				return -1;
+		} else if (add_refs(v, m, dir, err) < 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int is_uri(const char *s)
 {
 	const char *c = strchr(s, ':');
@@ -203,10 +292,14 @@ static const struct jd_schema *schema_locked(struct jd_validator *v, const char 
 		if (!uri || !(ref = json_object()))
 			goto oom;
 		snprintf(uri, n, "%s%s.json", BUILTIN_BASE, name);
+		if (add_uri(v, uri, ".", err) < 0)
+			goto fail;
 		if (json_object_set_new(ref, "$ref", json_string(uri)) < 0)
 			goto oom;
 		s = compile(v, ref, NULL, 1, err);
 	} else if (is_uri(key) || strchr(key, '#')) {
+		if (add_uri(v, key, "-", err) < 0)
+			goto fail;
 		if (!(ref = json_object()) ||
 		    json_object_set_new(ref, "$ref", json_string(key)) < 0)
 			goto oom;
@@ -226,6 +319,8 @@ static const struct jd_schema *schema_locked(struct jd_validator *v, const char 
 		uri = jd_strndup(u, strlen(u));
 		if (!uri)
 			goto oom;
+		if (add_refs(v, doc, "-", err) < 0)
+			goto fail;
 		s = compile(v, doc, uri, 0, err);
 		if (!s && !err->input[0])
 			jd_strlcpy(err->input, key, sizeof(err->input));

@@ -113,6 +113,13 @@ t_run "--draft 7: keywords beside \$ref are ignored" 0 jobdoc-validate --draft 7
 t_run "2020-12 by default: they apply" 1 jobdoc-validate --schema "$W/d7.json" "$W/two.json"
 t_err_has "maximum" "must be at most 1, is 2"
 
+printf '{"$ref": "https://jobdoc.invalid/schemas/afr-ota-legacy.json", "required": ["extra"]}\n' >"$W/mine.json"
+t_run "a user schema can \$ref a built-in one" 1 jobdoc-validate --schema "$W/mine.json" "$D/afr_ota.mqtt.json"
+t_err_has "... both apply" "missing required property 'extra'"
+t_run "a built-in by URI, with a fragment" 1 jobdoc-validate \
+	--schema 'https://jobdoc.invalid/schemas/aws-managed/AWS-Download-File.json#/$defs/parameters' "$W/two.json"
+t_err_has "... the parameters' schema" "expected object, got integer"
+
 # jobdoc-compile validates by default
 t_run "compile: invalid spec" 1 jobdoc-compile $DATE "$W/spec-bad-doc.yaml"
 t_err_has "compile reports the finding" "spec-bad-doc.yaml:14:19: /document/afr_ota/files/0/filesize: expected integer, got string"
