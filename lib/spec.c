@@ -10,6 +10,7 @@
 #include "json.h"
 #include "model.h"
 #include "spec.h"
+#include "validate.h"
 
 const char *const jd_spec_extra_keys[] = {"document", "documentFile", "documentSchema",
 					  "parameters", NULL};
@@ -397,6 +398,11 @@ int jd_spec_compile(const struct jd_doc *doc, const struct jd_compile_opts *opts
 	}
 	s->request = req;
 	req = NULL;
+
+	/* validation: the request, the document and the AWS rules (lib/validate) */
+	if (!opts->no_validate &&
+	    jd_validate_compiled(opts->validator, s, opts->on_finding, opts->finding_ctx, err) < 0)
+		goto out;
 	ret = 0;
 out:
 	json_decref(req);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "batch.h"
 #include "buf.h"
@@ -10,7 +11,9 @@
 #include "file.h"
 #include "json.h"
 #include "load.h"
+#include "rules.h"
 #include "spec.h"
+#include "validate.h"
 
 static void usage(void)
 {
@@ -26,6 +29,7 @@ static void usage(void)
 	       "  -O, --output-dir DIR    write each request to DIR/JOBID.json\n"
 	       "  -j, --jobs N            compile on N threads (default: the CPUs, at most 8)\n"
 	       "      --no-validate       skip schema and AWS-rule validation\n"
+	       "      --date TIME         'now' for the scheduling rules (2026-01-01T00:00:00Z)\n"
 	       "      --format FMT        findings as text (default), json or github\n"
 	       "  -h, --help              show this help\n"
 	       "      --version           show the version\n"
@@ -87,7 +91,11 @@ static void *compile_file(void *ctx, size_t i)
 
 		jd_error_clear(&err);
 		if (jd_spec_compile(&docs[k], &opts, &spec, &err) < 0) {
-			fail(r, &err);
+			/* validation findings were reported one by one */
+			if (err.code == JD_EINVALID && spec.findings)
+				r->status = r->status ? r->status : err.code;
+			else
+				fail(r, &err);
 		} else if (!r->status) {
 			const char *id = json_string_value(json_object_get(spec.request, "jobId"));
 			if (run->dir) {
@@ -188,12 +196,14 @@ int main(int argc, char **argv)
 		{"output-dir", required_argument, NULL, 'O'},
 		{"jobs", required_argument, NULL, 'j'},
 		{"no-validate", no_argument, NULL, 'V'},
+		{"date", required_argument, NULL, 'D'},
 		{"format", required_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'v'},
 		{NULL, 0, NULL, 0},
 	};
 	struct run run;
+	struct jd_validate_opts vopts = {0};
 	const char *output = NULL;
 	enum jd_format format = JD_FMT_TEXT;
 	struct jd_error err;
@@ -215,6 +225,11 @@ int main(int argc, char **argv)
 			break;
 		}
 		case 'V': run.opts.no_validate = 1; break;
+		case 'D':
+			if (jd_rules_parse_time(optarg, &vopts.now) < 0)
+				jd_usage_error("--date: '%s' is not a UTC time (2026-01-01T00:00:00Z)",
+					       optarg);
+			break;
 		case 'f': format = jd_parse_format(optarg); break;
 		case 'h': usage(); return 0;
 		case 'v': jd_print_version(); return 0;
@@ -226,8 +241,16 @@ int main(int argc, char **argv)
 	if (output && run.dir)
 		jd_usage_error("--output and --output-dir exclude each other");
 	run.files = argv + optind;
-	jd_reporter_init(&run.rep, format);
 	jd_error_clear(&err);
+	if (!vopts.now)
+		vopts.now = (long long)time(NULL);
+	if (!run.opts.no_validate) {
+		/* one validator, shared by the threads: schemas compiled once */
+		run.opts.validator = jd_validator_new(&vopts, &err);
+		if (!run.opts.validator)
+			return jd_report_error(&err);
+	}
+	jd_reporter_init(&run.rep, format);
 	if (!run.dir && jd_outfile_open(&run.out, output, 0644, &err) < 0)
 		return jd_report_error(&err);
 	jd_batch_run((size_t)(argc - optind), jobs, compile_file, emit, free_result, &run);
@@ -237,5 +260,6 @@ int main(int argc, char **argv)
 		jd_outfile_abort(&run.out);
 	}
 	jd_reporter_finish(&run.rep);
+	jd_validator_free(run.opts.validator);
 	return run.status;
 }
