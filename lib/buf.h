@@ -23,7 +23,10 @@ struct jd_buf {
 	size_t max; /* the most len may become */
 };
 
-#define JD_BUF_INIT(max) { NULL, 0, 0, (max) }
+#define JD_BUF_INIT(max)          \
+	{                         \
+		NULL, 0, 0, (max) \
+	}
 
 void jd_buf_init(struct jd_buf *b, size_t max);
 /* Frees the data; b can be used again. */

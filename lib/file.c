@@ -19,7 +19,7 @@ int jd_read_file(const char *path, size_t max, struct jd_buf *b, struct jd_error
 	fd = is_stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return jd_error_at(err, JD_EINPUT, path, 0, 0, NULL, "cannot open: %s",
-		                   strerror(errno));
+				   strerror(errno));
 	for (;;) {
 		char chunk[65536];
 		ssize_t n = read(fd, chunk, sizeof(chunk));
@@ -28,14 +28,14 @@ int jd_read_file(const char *path, size_t max, struct jd_buf *b, struct jd_error
 			if (errno == EINTR)
 				continue;
 			jd_error_at(err, JD_EINPUT, path, 0, 0, NULL, "cannot read: %s",
-			            strerror(errno));
+				    strerror(errno));
 			goto out;
 		}
 		if (n == 0)
 			break;
 		if ((size_t)n > max - (b->len < max ? b->len : max) || b->len >= max + 1) {
 			jd_error_at(err, JD_EINPUT, path, 0, 0, NULL,
-			            "too big (the limit is %zu bytes)", max);
+				    "too big (the limit is %zu bytes)", max);
 			goto out;
 		}
 		if (jd_buf_add(b, chunk, (size_t)n, err) < 0)
@@ -90,7 +90,7 @@ char *jd_path_join(const char *base, const char *rel)
 }
 
 int jd_write_file_atomic(const char *path, const void *data, size_t len, unsigned mode,
-                         struct jd_error *err)
+			 struct jd_error *err)
 {
 	char dir[4096], *tmp = NULL;
 	const char *p = data;
@@ -100,10 +100,10 @@ int jd_write_file_atomic(const char *path, const void *data, size_t len, unsigne
 	if (!strcmp(path, "-")) {
 		if (len && fwrite(data, 1, len, stdout) != len)
 			return jd_error_set(err, JD_EIO, "cannot write to stdout: %s",
-			                    strerror(errno));
+					    strerror(errno));
 		if (fflush(stdout) != 0)
 			return jd_error_set(err, JD_EIO, "cannot write to stdout: %s",
-			                    strerror(errno));
+					    strerror(errno));
 		return 0;
 	}
 	jd_path_dirname(path, dir, sizeof(dir));

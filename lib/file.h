@@ -21,7 +21,7 @@ int jd_read_file(const char *path, size_t max, struct jd_buf *b, struct jd_error
  * (0644 usual, 0600 for secrets). On failure nothing is left behind; JD_EIO.
  */
 int jd_write_file_atomic(const char *path, const void *data, size_t len, unsigned mode,
-                         struct jd_error *err);
+			 struct jd_error *err);
 
 /* The directory part of path ("." when none), into out (size bytes). */
 void jd_path_dirname(const char *path, char *out, size_t size);

@@ -9,15 +9,14 @@
 
 const char *jd_prog = "jobdoc";
 
-const char jd_exit_codes_help[] =
-	"Exit status:\n"
-	"  0   ok\n"
-	"  1   the answer is no (invalid, signature mismatch, differs)\n"
-	"  2   usage error\n"
-	"  3   input unreadable or unparsable\n"
-	"  4   local I/O error\n"
-	"  5   remote error (network, HTTP)\n"
-	"  70  internal error\n";
+const char jd_exit_codes_help[] = "Exit status:\n"
+				  "  0   ok\n"
+				  "  1   the answer is no (invalid, signature mismatch, differs)\n"
+				  "  2   usage error\n"
+				  "  3   input unreadable or unparsable\n"
+				  "  4   local I/O error\n"
+				  "  5   remote error (network, HTTP)\n"
+				  "  70  internal error\n";
 
 void jd_tool_init(const char *name)
 {
@@ -151,7 +150,7 @@ int jd_report_finding(void *reporter, const struct jd_finding *f)
 		break;
 	case JD_FMT_JSON: {
 		json_t *o = json_pack("{s:s,s:s,s:s,s:s}", "severity", sev_name(f->severity),
-		                      "file", input, "pointer", ptr, "message", f->message);
+				      "file", input, "pointer", ptr, "message", f->message);
 		if (!o)
 			break;
 		if (f->line) {
