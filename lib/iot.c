@@ -1,6 +1,5 @@
 #include <ctype.h>
 #include <stdarg.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 #include "buf.h"
 #include "internal.h"
 #include "iot.h"
+#include "json.h"
 
 #define ENDPOINT_MAX 1024
 
@@ -286,7 +286,7 @@ int jd_iot_prepare_create_job(const struct jd_iot_config *c, const json_t *reque
 		jd_error_oom(err);
 		goto out;
 	}
-	if (job_path(id, "", &path, err) < 0 || jd_iot_json_dump(copy, &body, err) < 0)
+	if (job_path(id, "", &path, err) < 0 || jd_json_dump(copy, &body, err) < 0)
 		goto out;
 	b = jd_buf_detach(&body, &n);
 	if (!b) {
@@ -353,93 +353,6 @@ int jd_iot_format_http(const struct jd_iot_http *h, int crlf, struct jd_buf *out
 	if (h->body && jd_buf_add(out, h->body, h->body_len, err) < 0)
 		return -1;
 	return 0;
-}
-
-/* ---- JSON --------------------------------------------------------------- */
-
-/* The shortest %.*g that reads back as d, as JavaScript and Python print doubles. */
-static int add_real(struct jd_buf *b, double d, struct jd_error *err)
-{
-	char s[40];
-	int prec;
-
-	if (!isfinite(d))
-		return jd_error_set(err, JD_EINVALID, "a number is not finite");
-	for (prec = 1; prec <= 17; prec++) {
-		snprintf(s, sizeof(s), "%.*g", prec, d);
-		if (strtod(s, NULL) == d)
-			break;
-	}
-	if (!strpbrk(s, ".eEn"))
-		jd_strlcpy(s + strlen(s), ".0", sizeof(s) - strlen(s));
-	return jd_buf_adds(b, s, err);
-}
-
-static int add_string(struct jd_buf *b, const char *s, size_t len, struct jd_error *err)
-{
-	char *enc;
-	json_t *tmp = json_stringn_nocheck(s, len);
-	int ret;
-
-	if (!tmp)
-		return jd_error_oom(err);
-	enc = json_dumps(tmp, JSON_ENCODE_ANY | JSON_COMPACT);
-	json_decref(tmp);
-	if (!enc)
-		return jd_error_oom(err);
-	ret = jd_buf_adds(b, enc, err);
-	free(enc);
-	return ret;
-}
-
-static int dump(const json_t *v, struct jd_buf *b, unsigned depth, struct jd_error *err)
-{
-	const char *key;
-	json_t *m;
-	size_t i;
-	int first = 1;
-
-	if (depth > 64)
-		return jd_error_set(err, JD_EINVALID, "nested too deeply");
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		if (jd_buf_addc(b, '{', err) < 0)
-			return -1;
-		json_object_foreach((json_t *)v, key, m) {
-			if ((!first && jd_buf_addc(b, ',', err) < 0) ||
-			    add_string(b, key, strlen(key), err) < 0 || jd_buf_addc(b, ':', err) < 0 ||
-			    dump(m, b, depth + 1, err) < 0)
-				return -1;
-			first = 0;
-		}
-		return jd_buf_addc(b, '}', err);
-	case JSON_ARRAY:
-		if (jd_buf_addc(b, '[', err) < 0)
-			return -1;
-		json_array_foreach((json_t *)v, i, m) {
-			if ((i && jd_buf_addc(b, ',', err) < 0) || dump(m, b, depth + 1, err) < 0)
-				return -1;
-		}
-		return jd_buf_addc(b, ']', err);
-	case JSON_STRING:
-		return add_string(b, json_string_value(v), json_string_length(v), err);
-	case JSON_INTEGER:
-		return jd_buf_addf(b, err, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-	case JSON_REAL:
-		return add_real(b, json_real_value(v), err);
-	case JSON_TRUE:
-		return jd_buf_adds(b, "true", err);
-	case JSON_FALSE:
-		return jd_buf_adds(b, "false", err);
-	case JSON_NULL:
-		return jd_buf_adds(b, "null", err);
-	}
-	return jd_error_set(err, JD_EINTERNAL, "unknown JSON type");
-}
-
-int jd_iot_json_dump(const json_t *v, struct jd_buf *out, struct jd_error *err)
-{
-	return dump(v, out, 0, err);
 }
 
 /* ---- errors ------------------------------------------------------------- */
@@ -523,7 +436,7 @@ static void show(const json_t *v, char *out, size_t size)
 		return;
 	}
 	jd_error_clear(&e);
-	if (dump(v, &b, 0, &e) < 0 && !b.data) {
+	if (jd_json_dump(v, &b, &e) < 0 && !b.data) {
 		jd_strlcpy(out, "(?)", size);
 	} else if (b.len >= size && size > 4) {
 		memcpy(out, b.data, size - 4);

@@ -195,11 +195,4 @@ int jd_iot_client_init(struct jd_iot_client *cl, const struct jd_aws_options *o,
                        const char *date, const char *signing_name, struct jd_error *err);
 void jd_iot_client_release(struct jd_iot_client *cl);
 
-/*
- * Compact JSON of v with reals in their shortest round-trip form (1.1, not
- * 1.1000000000000001) and members in their order. Appended to out. Exposed
- * for tests.
- */
-int jd_iot_json_dump(const json_t *v, struct jd_buf *out, struct jd_error *err);
-
 #endif

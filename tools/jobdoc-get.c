@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "common.h"
 #include "iot.h"
+#include "json.h"
 
 static void usage(FILE *f)
 {
@@ -124,7 +125,7 @@ int main(int argc, char **argv)
 	if (describe) {
 		struct jd_buf b = JD_BUF_INIT(JD_IOT_RESPONSE_MAX * 2);
 		if (jd_iot_describe_job(&cl.config, id, &answer, &err) < 0 ||
-		    jd_iot_json_dump(answer, &b, &err) < 0) {
+		    jd_json_dump(answer, &b, &err) < 0) {
 			jd_buf_release(&b);
 			goto fail;
 		}

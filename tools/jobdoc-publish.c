@@ -8,6 +8,8 @@
 #include "common.h"
 #include "file.h"
 #include "iot.h"
+#include "load.h"
+#include "spec.h"
 
 static void usage(FILE *f)
 {
@@ -39,45 +41,40 @@ static void log_line(void *ctx, const char *line)
 	fprintf(stderr, "%s: %s\n", jd_prog, line);
 }
 
-static int has_suffix(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && !strcmp(s + n - m, suffix);
-}
-
 /*
- * The CreateJob request in path: JSON as it is, or a spec compiled on the
- * way. NEEDSWORK: specs wait for the compile API on main (jd_compile); the
- * parameters are collected for it already.
+ * The CreateJob request in path: a spec compiled on the way (a compiled
+ * request is a spec too: its document string is taken as JSON text), with
+ * its findings reported. NEEDSWORK: -p/-P wait for the parameters API
+ * (lib/template.h) on main.
  */
-static int load_request(const char *path, char **params, size_t nparams, json_t **out,
-                        struct jd_error *err)
+static int load_request(const char *path, size_t nparams, json_t **out, struct jd_error *err)
 {
-	struct jd_buf b = JD_BUF_INIT(JD_INPUT_MAX);
-	json_error_t je;
+	struct jd_compile_opts opts;
+	struct jd_reporter rep;
+	struct jd_spec spec;
+	struct jd_doc doc;
 	int ret = -1;
 
 	*out = NULL;
-	if (has_suffix(path, ".yaml") || has_suffix(path, ".yml")) {
-		jd_error_at(err, JD_EUSAGE, path, 0, 0, NULL,
-		            "specs are not compiled here yet: run jobdoc-compile and publish its output");
-		return -1;
-	}
-	if (nparams && params) {
-		jd_error_set(err, JD_EUSAGE, "-p and -P apply to specs, not to a compiled request");
-		return -1;
-	}
-	if (jd_read_file(path, JD_INPUT_MAX, &b, err) < 0)
+	memset(&opts, 0, sizeof(opts));
+	memset(&spec, 0, sizeof(spec));
+	memset(&doc, 0, sizeof(doc));
+	if (nparams)
+		return jd_error_set(err, JD_EUSAGE, "-p/-P are not supported yet: compile with "
+		                                    "jobdoc-compile and publish its output");
+	jd_reporter_init(&rep, JD_FMT_TEXT);
+	opts.on_finding = jd_report_finding;
+	opts.finding_ctx = &rep;
+	if (jd_load_one(path, &opts.load, &doc, err) < 0)
 		goto out;
-	*out = json_loadb(b.data ? b.data : "", b.len, JSON_REJECT_DUPLICATES, &je);
-	if (!*out) {
-		jd_error_at(err, JD_EINPUT, path, (unsigned)(je.line > 0 ? je.line : 0),
-		            (unsigned)(je.column > 0 ? je.column : 0), NULL, "%s", je.text);
+	if (jd_spec_compile(&doc, &opts, &spec, err) < 0)
 		goto out;
-	}
+	*out = json_incref(spec.request);
 	ret = 0;
 out:
-	jd_buf_release(&b);
+	jd_reporter_finish(&rep);
+	jd_spec_release(&spec);
+	jd_doc_release(&doc);
 	return ret;
 }
 
@@ -153,7 +150,7 @@ int main(int argc, char **argv)
 		jd_usage_error(optind == argc ? "no request or spec given" : "one request or spec only");
 	}
 	o.no_remote = dry; /* a dry run never asks the container endpoint or IMDS */
-	if (load_request(argv[optind], params, nparams, &req, &err) < 0 ||
+	if (load_request(argv[optind], nparams, &req, &err) < 0 ||
 	    jd_iot_client_init(&cl, &o, date, signing, &err) < 0)
 		goto fail;
 	if (verbose) {

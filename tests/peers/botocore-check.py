@@ -10,6 +10,10 @@
       parameters, must produce the printed method, path and Content-Type,
       and a body that parses to the same JSON as the printed body.
 
+  botocore-check.py replay DRYRUN.http URL
+      sends the printed bytes as they are to URL (the local endpoint), so
+      that the endpoint checks the very request that was printed.
+
 Exit 0 when they agree, 1 (with the difference on stderr) when not.
 Uses Debian's python3-botocore (run with /usr/bin/python3).
 """
@@ -117,6 +121,29 @@ def cmd_serialize(a):
     return 1 if bad else 0
 
 
+def cmd_replay(a):
+    """Sends the printed request's bytes as they are to URL; prints the status
+    line and the answer's body."""
+    import socket
+    from urllib.parse import urlsplit
+    raw = open(a.request, "rb").read()
+    u = urlsplit(a.url)
+    with socket.create_connection((u.hostname, u.port), timeout=10) as s:
+        s.sendall(raw)
+        s.shutdown(socket.SHUT_WR)
+        got = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            got += chunk
+    head, _, body = got.partition(b"\r\n\r\n")
+    status = head.split(b"\r\n")[0].decode()
+    print(status)
+    print(body.decode())
+    return 0 if " 200 " in status else 1
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -127,8 +154,11 @@ def main():
     p = sub.add_parser("serialize")
     p.add_argument("request")
     p.add_argument("params")
+    p = sub.add_parser("replay")
+    p.add_argument("request")
+    p.add_argument("url")
     a = ap.parse_args()
-    return cmd_sign(a) if a.cmd == "sign" else cmd_serialize(a)
+    return {"sign": cmd_sign, "serialize": cmd_serialize, "replay": cmd_replay}[a.cmd](a)
 
 
 if __name__ == "__main__":

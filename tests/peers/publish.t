@@ -1,0 +1,180 @@
+#!/bin/sh
+# jobdoc-publish and jobdoc-get against the local IoT Jobs endpoint
+# (tests/peers/iot-endpoint.py), whose signature and body checks are
+# botocore's own; and --dry-run output checked by botocore's signer and
+# serializer. Debian's python3-botocore: /usr/bin/python3, whatever PATH says.
+. "$JD_TOP/tests/lib.sh"
+PY=/usr/bin/python3
+PEERS=$JD_TOP/tests/peers
+DATA=$JD_TOP/tests/data/publish
+SECRET='wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY'
+TOKEN='IQoJb3JpZ2luX2VjEXAMPLE//////////wEaCXVzLWVhc3QtMSJHMEUCIQDtestTOKEN+/='
+DATE=2026-01-01T00:00:00Z
+
+# Only what the test sets: no profile, no files, no IMDS.
+unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SESSION_TOKEN AWS_DEFAULT_REGION \
+	AWS_ENDPOINT_URL AWS_ENDPOINT_URL_IOT AWS_CA_BUNDLE
+export AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY="$SECRET" AWS_REGION=eu-west-1 \
+	AWS_SHARED_CREDENTIALS_FILE="$T_TMP/none" AWS_CONFIG_FILE="$T_TMP/none" \
+	AWS_EC2_METADATA_DISABLED=true JD_HTTP_BACKOFF_MS=10
+
+# fixture_start NAME ARGS...: starts the endpoint, sets NAME_PID and NAME_URL
+PIDS=
+fixture_start() {
+	n=$1
+	shift
+	rm -f "$T_TMP/$n.port"
+	"$PY" "$PEERS/iot-endpoint.py" --port-file "$T_TMP/$n.port" --lifetime 120 "$@" \
+		>"$T_TMP/$n.out" 2>"$T_TMP/$n.log" &
+	pid=$!
+	PIDS="$PIDS $pid"
+	i=0
+	while [ ! -s "$T_TMP/$n.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	[ -s "$T_TMP/$n.port" ] || { echo "Bail out! the endpoint did not start"; cat "$T_TMP/$n.log"; exit 1; }
+	eval "${n}_PID=$pid ${n}_URL=http://127.0.0.1:$(cat "$T_TMP/$n.port")"
+}
+trap 'for p in $PIDS; do kill "$p" 2>/dev/null; done; t_cleanup' EXIT
+
+# ctl URL PATH [JSON]: the fixture's control endpoint
+ctl() {
+	"$PY" - "$@" <<-'EOF'
+	import sys, urllib.request
+	url, path = sys.argv[1], sys.argv[2]
+	data = sys.argv[3].encode() if len(sys.argv) > 3 else None
+	print(urllib.request.urlopen(urllib.request.Request(url + path, data=data)).read().decode())
+	EOF
+}
+# count URL METHOD-REGEX: how many API requests the fixture saw matching
+count() {
+	ctl "$1" /_fixture/log | "$PY" -c '
+import json, re, sys
+print(sum(1 for r in json.load(sys.stdin)["requests"] if re.search(sys.argv[1], r["method"] + " " + r["path"])))' "$2"
+}
+jobs() { ctl "$1" /_fixture/jobs | "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)["jobs"]))'; }
+
+# --- 1. --dry-run against botocore -------------------------------------------
+for req in ota-http minimal maintenance-windows; do
+	t_run "dry-run $req" 0 jobdoc-publish --dry-run --date $DATE "$DATA/$req.json"
+	cp "$T_TMP/out" "$T_TMP/$req.http"
+	t_run "botocore's SigV4Auth computes the same Authorization ($req)" 0 \
+		"$PY" "$PEERS/botocore-check.py" sign "$T_TMP/$req.http" --secret "$SECRET"
+	t_run "botocore's serializer makes the same request ($req)" 0 \
+		"$PY" "$PEERS/botocore-check.py" serialize "$T_TMP/$req.http" "$DATA/$req.json"
+	if grep -qF "$SECRET" "$T_TMP/$req.http"; then t_ok 1 "no secret in the dry run ($req)"; else
+		t_ok 0 "no secret in the dry run ($req)"; fi
+done
+t_out_has "request line" "PUT /jobs/maint-1 HTTP/1.1"
+t_out_has "signing name iot, region from the environment" "/20260101/eu-west-1/iot/aws4_request"
+t_out_has "content type" "Content-Type: application/json"
+
+t_run "dry-run with a session token" 0 env AWS_SESSION_TOKEN="$TOKEN" \
+	jobdoc-publish --dry-run --date $DATE "$DATA/ota-http.json"
+cp "$T_TMP/out" "$T_TMP/token.http"
+t_out_has "the token is sent" "X-Amz-Security-Token: $TOKEN"
+t_run "botocore's SigV4Auth agrees with a session token" 0 \
+	"$PY" "$PEERS/botocore-check.py" sign "$T_TMP/token.http" --secret "$SECRET" --token "$TOKEN"
+t_run "a changed secret gives another signature (the check can fail)" 1 \
+	"$PY" "$PEERS/botocore-check.py" sign "$T_TMP/token.http" --secret "x$SECRET" --token "$TOKEN"
+
+t_run "dry-run --signing-name execute-api --region us-west-2" 0 jobdoc-publish --dry-run \
+	--date $DATE --signing-name execute-api --region us-west-2 "$DATA/minimal.json"
+t_out_has "scope follows the options" "/20260101/us-west-2/execute-api/aws4_request"
+t_out_has "default endpoint for the region" "Host: iot.us-west-2.amazonaws.com"
+cp "$T_TMP/out" "$T_TMP/exec.http"
+t_run "botocore agrees for execute-api" 0 \
+	"$PY" "$PEERS/botocore-check.py" sign "$T_TMP/exec.http" --secret "$SECRET"
+
+t_run "dry-run is reproducible" 0 jobdoc-publish --dry-run --date $DATE "$DATA/ota-http.json"
+t_same "same bytes for the same date" "$T_TMP/ota-http.http" "$T_TMP/out"
+
+t_run "get --dry-run --before-substitution" 0 jobdoc-get --dry-run --date $DATE \
+	--before-substitution sensor-fw-1-4-2-http
+t_out_has "GetJobDocument request line" \
+	"GET /jobs/sensor-fw-1-4-2-http/job-document?beforeSubstitution=true HTTP/1.1"
+cp "$T_TMP/out" "$T_TMP/get.http"
+t_run "botocore agrees for GetJobDocument" 0 \
+	"$PY" "$PEERS/botocore-check.py" sign "$T_TMP/get.http" --secret "$SECRET"
+
+# --- 2. against the endpoint -------------------------------------------------
+fixture_start A
+export AWS_ENDPOINT_URL_IOT=$A_URL
+
+t_run "publish" 0 jobdoc-publish "$DATA/ota-http.json"
+t_out_has "prints the job's ARN" \
+	'{"jobArn":"arn:aws:iot:eu-west-1:123456789012:job/sensor-fw-1-4-2-http","jobId":"sensor-fw-1-4-2-http","description":"Sensor firmware 1.4.2 over HTTP, fleet A"}'
+t_run "get returns our document" 0 jobdoc-get sensor-fw-1-4-2-http
+"$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["document"])' "$DATA/ota-http.json" >"$T_TMP/want"
+t_same "the document, byte for byte" "$T_TMP/want" "$T_TMP/out"
+t_run "get --before-substitution" 0 jobdoc-get --before-substitution sensor-fw-1-4-2-http
+t_same "the document before substitution" "$T_TMP/want" "$T_TMP/out"
+t_run "get --describe" 0 jobdoc-get --describe sensor-fw-1-4-2-http
+t_out_has "DescribeJob's job" '"targetSelection":"CONTINUOUS"'
+
+t_run "publish the same request again" 0 jobdoc-publish "$DATA/ota-http.json"
+t_err_has "says the job existed" "job 'sensor-fw-1-4-2-http' exists with the same document and targets"
+t_out_has "prints the existing job" '"jobArn":"arn:aws:iot:eu-west-1:123456789012:job/sensor-fw-1-4-2-http"'
+t_ok "$([ "$(jobs "$A_URL")" = 1 ] && echo 0 || echo 1)" "no second job"
+t_ok "$([ "$(count "$A_URL" '^PUT /jobs/sensor-fw-1-4-2-http$')" = 2 ] && echo 0 || echo 1)" \
+	"two CreateJob requests were made"
+
+t_run "a changed document exits 1" 1 jobdoc-publish "$DATA/ota-http-changed-document.json"
+t_err_has "naming the change" \
+	"jobdoc-publish: job 'sensor-fw-1-4-2-http' exists with a different document: /afr_ota/files/0/filesize: 1024 != 1025"
+t_run "changed targets exit 1 (409, different job)" 1 jobdoc-publish "$DATA/ota-http-changed-targets.json"
+t_err_has "naming the targets" "job 'sensor-fw-1-4-2-http' exists with a different targets:"
+
+t_run "the scheduled job with maintenance windows" 0 jobdoc-publish "$DATA/maintenance-windows.json"
+t_run "and again" 0 jobdoc-publish "$DATA/maintenance-windows.json"
+t_err_has "existing equal job" "exists with the same"
+
+# --- 3. AWS errors -------------------------------------------------------------
+ctl "$A_URL" /_fixture/fail '{"status":400,"type":"InvalidRequestException","count":1,"message":"presignedUrlConfig role ARN is required"}' >/dev/null
+t_run "400 InvalidRequestException: exit 5" 5 jobdoc-publish "$DATA/minimal.json"
+t_err_has "with AWS's code and message" \
+	"jobdoc-publish: CreateJob: 400 InvalidRequestException: presignedUrlConfig role ARN is required"
+
+t_run "403 bad signature: exit 5" 5 env AWS_SECRET_ACCESS_KEY=not-the-secret jobdoc-publish "$DATA/minimal.json"
+t_err_has "InvalidSignatureException" \
+	"CreateJob: 403 InvalidSignatureException: The request signature we calculated does not match"
+if grep -qF not-the-secret "$T_TMP/err"; then t_ok 1 "no secret in the error"; else t_ok 0 "no secret in the error"; fi
+t_run "403 for the wrong signing name" 5 jobdoc-publish --signing-name execute-api "$DATA/minimal.json"
+t_err_has "the service's words" "Credential should be scoped to correct service: 'iot'."
+
+t_run "404 on get: exit 5" 5 jobdoc-get no-such-job
+t_err_has "ResourceNotFoundException" "jobdoc-get: GetJobDocument: 404 ResourceNotFoundException: Job no-such-job can't be found."
+t_run "404 on describe" 5 jobdoc-get --describe no-such-job
+t_err_has "DescribeJob 404" "DescribeJob: 404 ResourceNotFoundException"
+
+ctl "$A_URL" /_fixture/fail '{"status":429,"type":"ThrottlingException","count":2,"match":"^PUT "}' >/dev/null
+t_run "429 twice, then success" 0 jobdoc-publish "$DATA/minimal.json"
+t_ok "$([ "$(count "$A_URL" '^PUT /jobs/reboot-1$')" = 4 ] && echo 0 || echo 1)" \
+	"retried: 400 (above), 429, 429, 200"
+
+ctl "$A_URL" /_fixture/fail '{"status":400,"type":"ThrottlingException","count":1,"match":"^GET "}' >/dev/null
+t_run "400 ThrottlingException (the model's status) then success" 0 jobdoc-get reboot-1
+
+ctl "$A_URL" /_fixture/fail '{"status":503,"type":"ServiceUnavailableException","count":2}' >/dev/null
+t_run "503 twice, then success" 0 jobdoc-get --describe reboot-1
+
+ctl "$A_URL" /_fixture/fail '{"status":503,"type":"ServiceUnavailableException","count":-1}' >/dev/null
+t_run "503 forever: exit 5" 5 jobdoc-get reboot-1
+t_err_has "after the retries, AWS's code" "jobdoc-get: GetJobDocument: 503 ServiceUnavailableException: Service Unavailable"
+ctl "$A_URL" /_fixture/reset >/dev/null
+
+t_run "a network failure: exit 5" 5 jobdoc-get --endpoint http://127.0.0.1:9 reboot-1
+
+# --- 4. with a session token ---------------------------------------------------
+fixture_start B --session-token "$TOKEN"
+t_run "publish with a session token" 0 env AWS_SESSION_TOKEN="$TOKEN" \
+	jobdoc-publish --endpoint "$B_URL" "$DATA/minimal.json"
+t_run "without the token the endpoint refuses" 5 jobdoc-publish --endpoint "$B_URL" "$DATA/minimal.json"
+t_err_has "UnrecognizedClientException" "403 UnrecognizedClientException"
+
+# --- 5. usage --------------------------------------------------------------------
+t_run "publish --help" 0 jobdoc-publish --help
+t_out_has "exit codes in --help" "Exit status:"
+t_run "get: a bad JOBID is a usage error" 2 jobdoc-get 'a/b'
+t_run "publish: no input" 2 jobdoc-publish
+t_run "publish: unreadable input" 3 jobdoc-publish "$T_TMP/missing.json"
+t_run "no region" 2 env -u AWS_REGION jobdoc-publish --dry-run "$DATA/minimal.json"
+t_done
