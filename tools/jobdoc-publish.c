@@ -22,6 +22,7 @@ static void usage(FILE *f)
 	        "  -p, --param NAME=VALUE  a substitution parameter (specs)\n"
 	        "  -P, --params FILE       parameters from a JSON or YAML object (specs)\n"
 	        "  -n, --dry-run           print the signed HTTP/1.1 request; send nothing\n"
+	        "      --no-validate       skip schema and AWS-rule validation (AWS still checks)\n"
 	        "      --date DATE         sign at DATE (2026-01-01T00:00:00Z) instead of now\n"
 	        "      --endpoint URL      instead of AWS_ENDPOINT_URL_IOT, AWS_ENDPOINT_URL,\n"
 	        "                          https://iot.REGION.amazonaws.com\n"
@@ -47,7 +48,8 @@ static void log_line(void *ctx, const char *line)
  * its findings reported. NEEDSWORK: -p/-P wait for the parameters API
  * (lib/template.h) on main.
  */
-static int load_request(const char *path, size_t nparams, json_t **out, struct jd_error *err)
+static int load_request(const char *path, size_t nparams, int no_validate, json_t **out,
+                        struct jd_error *err)
 {
 	struct jd_compile_opts opts;
 	struct jd_reporter rep;
@@ -63,6 +65,7 @@ static int load_request(const char *path, size_t nparams, json_t **out, struct j
 		return jd_error_set(err, JD_EUSAGE, "-p/-P are not supported yet: compile with "
 		                                    "jobdoc-compile and publish its output");
 	jd_reporter_init(&rep, JD_FMT_TEXT);
+	opts.no_validate = no_validate;
 	opts.on_finding = jd_report_finding;
 	opts.finding_ctx = &rep;
 	if (jd_load_one(path, &opts.load, &doc, err) < 0)
@@ -106,7 +109,8 @@ int main(int argc, char **argv)
 		{"dry-run", no_argument, NULL, 'n'},       {"date", required_argument, NULL, 'D'},
 		{"endpoint", required_argument, NULL, 'E'}, {"region", required_argument, NULL, 'R'},
 		{"profile", required_argument, NULL, 'F'}, {"signing-name", required_argument, NULL, 'S'},
-		{"verbose", no_argument, NULL, 'v'},       {"help", no_argument, NULL, 'h'},
+		{"no-validate", no_argument, NULL, 'N'},   {"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0},
 	};
 	struct jd_aws_options o;
@@ -116,7 +120,7 @@ int main(int argc, char **argv)
 	const char *date = NULL, *signing = NULL;
 	char **params = NULL;
 	size_t nparams = 0;
-	int opt, dry = 0, verbose = 0, ret;
+	int opt, dry = 0, verbose = 0, no_validate = 0, ret;
 	json_t *req = NULL, *res = NULL;
 	char *s = NULL;
 
@@ -139,6 +143,7 @@ int main(int argc, char **argv)
 		case 'R': o.region = optarg; break;
 		case 'F': o.profile = optarg; break;
 		case 'S': signing = optarg; break;
+		case 'N': no_validate = 1; break;
 		case 'v': verbose = 1; break;
 		case 'h': usage(stdout); free(params); return 0;
 		case 'V': jd_print_version(); free(params); return 0;
@@ -150,7 +155,7 @@ int main(int argc, char **argv)
 		jd_usage_error(optind == argc ? "no request or spec given" : "one request or spec only");
 	}
 	o.no_remote = dry; /* a dry run never asks the container endpoint or IMDS */
-	if (load_request(argv[optind], nparams, &req, &err) < 0 ||
+	if (load_request(argv[optind], nparams, no_validate, &req, &err) < 0 ||
 	    jd_iot_client_init(&cl, &o, date, signing, &err) < 0)
 		goto fail;
 	if (verbose) {

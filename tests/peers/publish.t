@@ -170,7 +170,37 @@ t_run "publish with a session token" 0 env AWS_SESSION_TOKEN="$TOKEN" \
 t_run "without the token the endpoint refuses" 5 jobdoc-publish --endpoint "$B_URL" "$DATA/minimal.json"
 t_err_has "UnrecognizedClientException" "403 UnrecognizedClientException"
 
-# --- 5. usage --------------------------------------------------------------------
+# --- 5. the AWS CLI as the other client ----------------------------------------
+# Debian's awscli 2.9.19 bundles a model that signs iot as execute-api.
+fixture_start C --service execute-api
+t_run "aws iot create-job --cli-input-json takes our request" 0 /usr/bin/aws iot create-job \
+	--cli-input-json "file://$DATA/ota-http.json" --endpoint-url "$C_URL"
+t_run "publishing the same request finds the AWS CLI's job equal" 0 \
+	jobdoc-publish --signing-name execute-api --endpoint "$C_URL" "$DATA/ota-http.json"
+t_err_has "existing equal job" "exists with the same document and targets"
+t_run "and a changed one different" 1 \
+	jobdoc-publish --signing-name execute-api --endpoint "$C_URL" "$DATA/ota-http-changed-document.json"
+t_run "aws iot get-job-document reads the job we publish" 0 sh -c '
+	jobdoc-publish --signing-name execute-api --endpoint "$1" "$2" >/dev/null &&
+	/usr/bin/aws iot get-job-document --job-id reboot-1 --endpoint-url "$1" --query document --output text' \
+	sh "$C_URL" "$DATA/minimal.json"
+"$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["document"])' "$DATA/minimal.json" >"$T_TMP/want"
+t_same "the AWS CLI sees our document" "$T_TMP/want" "$T_TMP/out"
+
+# --- 6. the printed request is the request -----------------------------------
+ctl "$A_URL" /_fixture/reset >/dev/null
+t_run "dry-run for the endpoint" 0 jobdoc-publish --dry-run --endpoint "$A_URL" "$DATA/ota-http.json"
+cp "$T_TMP/out" "$T_TMP/replay.http"
+t_run "its bytes, sent as they are, are accepted" 0 \
+	"$PY" "$PEERS/botocore-check.py" replay "$T_TMP/replay.http" "$A_URL"
+t_run "an invalid member is refused by botocore's model (the endpoint can say no)" 1 sh -c '
+	jobdoc-publish --dry-run --no-validate --endpoint "$1" "$2" >"$3" &&
+	"$4" "$5/botocore-check.py" replay "$3" "$1"' sh "$A_URL" \
+	"$DATA/invalid-target-selection.json" "$T_TMP/bad.http" "$PY" "$PEERS"
+t_out_has "InvalidRequestException from the validator" \
+	"Invalid value for parameter input.targetSelection, value: SOMETIMES"
+
+# --- 7. usage --------------------------------------------------------------------
 t_run "publish --help" 0 jobdoc-publish --help
 t_out_has "exit codes in --help" "Exit status:"
 t_run "get: a bad JOBID is a usage error" 2 jobdoc-get 'a/b'
