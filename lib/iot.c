@@ -20,7 +20,7 @@ static int is_http_url(const char *s)
 }
 
 int jd_iot_endpoint(const char *flag, const char *region, char *out, size_t size,
-                    struct jd_error *err)
+		    struct jd_error *err)
 {
 	const char *from = "--endpoint", *url = flag;
 	int n;
@@ -35,7 +35,8 @@ int jd_iot_endpoint(const char *flag, const char *region, char *out, size_t size
 	}
 	if (url && *url) {
 		if (!is_http_url(url) || !url[strcspn(url, ":") + 3])
-			return jd_error_set(err, JD_EUSAGE, "%s: not an http(s) URL: '%s'", from, url);
+			return jd_error_set(err, JD_EUSAGE, "%s: not an http(s) URL: '%s'", from,
+					    url);
 		if (strlen(url) >= size)
 			return jd_error_set(err, JD_EUSAGE, "%s: URL too long", from);
 		jd_strlcpy(out, url, size);
@@ -46,11 +47,11 @@ int jd_iot_endpoint(const char *flag, const char *region, char *out, size_t size
 	}
 	if (!region || !*region)
 		return jd_error_set(err, JD_EUSAGE,
-		                    "no region: use --region, AWS_REGION or a profile's region");
+				    "no region: use --region, AWS_REGION or a profile's region");
 	if (strspn(region, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(region))
 		return jd_error_set(err, JD_EUSAGE, "invalid region '%.64s'", region);
 	n = snprintf(out, size, "https://iot.%s.amazonaws.com%s", region,
-	             !strncmp(region, "cn-", 3) ? ".cn" : "");
+		     !strncmp(region, "cn-", 3) ? ".cn" : "");
 	if (n < 0 || (size_t)n >= size)
 		return jd_error_set(err, JD_EUSAGE, "region too long");
 	return 0;
@@ -60,18 +61,18 @@ int jd_iot_check_job_id(const char *id, struct jd_error *err)
 {
 	size_t n = id ? strlen(id) : 0;
 	size_t ok = id ? strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	                            "0123456789_-")
-	               : 0;
+				    "0123456789_-")
+		       : 0;
 
 	if (n == 0)
 		return jd_error_set(err, JD_EUSAGE, "empty jobId");
 	if (n > JD_IOT_JOB_ID_MAX)
 		return jd_error_set(err, JD_EUSAGE, "jobId longer than %d characters: '%.80s...'",
-		                    JD_IOT_JOB_ID_MAX, id);
+				    JD_IOT_JOB_ID_MAX, id);
 	if (ok != n)
 		return jd_error_set(err, JD_EUSAGE,
-		                    "jobId '%s' has '%c' (allowed: letters, digits, '_' and '-')", id,
-		                    id[ok]);
+				    "jobId '%s' has '%c' (allowed: letters, digits, '_' and '-')",
+				    id, id[ok]);
 	return 0;
 }
 
@@ -99,7 +100,7 @@ void jd_iot_http_release(struct jd_iot_http *h)
 }
 
 static int add_header(struct jd_iot_http *h, const char *name, const char *value,
-                      struct jd_error *err)
+		      struct jd_error *err)
 {
 	char *n, *v;
 
@@ -124,7 +125,7 @@ static int add_header(struct jd_iot_http *h, const char *name, const char *value
  * at *prefix.
  */
 static int split_endpoint(const char *url, char *host, size_t size, const char **prefix,
-                          size_t *prefix_len, struct jd_error *err)
+			  size_t *prefix_len, struct jd_error *err)
 {
 	int https = !strncmp(url, "https://", 8);
 	const char *a = url + (https ? 8 : 7), *end;
@@ -141,7 +142,8 @@ static int split_endpoint(const char *url, char *host, size_t size, const char *
 	else if (!https && n > 3 && !strcmp(host + n - 3, ":80"))
 		host[n - 3] = '\0';
 	if (*end == '?' || *end == '#')
-		return jd_error_set(err, JD_EUSAGE, "endpoint '%.200s' has a query or fragment", url);
+		return jd_error_set(err, JD_EUSAGE, "endpoint '%.200s' has a query or fragment",
+				    url);
 	*prefix = end;
 	*prefix_len = strlen(end);
 	while (*prefix_len && end[*prefix_len - 1] == '/')
@@ -149,8 +151,7 @@ static int split_endpoint(const char *url, char *host, size_t size, const char *
 	return 0;
 }
 
-static int sign_time(const struct jd_iot_config *c, struct jd_sigv4_time *t,
-                     struct jd_error *err)
+static int sign_time(const struct jd_iot_config *c, struct jd_sigv4_time *t, struct jd_error *err)
 {
 	if (c->date && *c->date)
 		return jd_sigv4_time_parse(c->date, t, err);
@@ -162,8 +163,8 @@ static int sign_time(const struct jd_iot_config *c, struct jd_sigv4_time *t,
  * (taken: freed here on failure too).
  */
 static int prepare(const struct jd_iot_config *c, const char *operation, const char *method,
-                   const char *path_enc, const char *query, char *body_take, size_t body_len,
-                   struct jd_iot_http *out, struct jd_error *err)
+		   const char *path_enc, const char *query, char *body_take, size_t body_len,
+		   struct jd_iot_http *out, struct jd_error *err)
 {
 	char endpoint[ENDPOINT_MAX], host[512], hash[65];
 	const char *prefix;
@@ -184,18 +185,20 @@ static int prepare(const struct jd_iot_config *c, const char *operation, const c
 	if (!c->creds || !c->creds->access_key_id || !*c->creds->access_key_id ||
 	    !c->creds->secret_access_key || !*c->creds->secret_access_key) {
 		jd_error_set(err, JD_EUSAGE,
-		             "no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
-		             "or use a profile");
+			     "no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
+			     "or use a profile");
 		goto out;
 	}
 	if (jd_iot_endpoint(c->endpoint, c->region, endpoint, sizeof(endpoint), err) < 0 ||
 	    split_endpoint(endpoint, host, sizeof(host), &prefix, &prefix_len, err) < 0)
 		goto out;
 	if (!c->region || !*c->region) {
-		jd_error_set(err, JD_EUSAGE, "no region: use --region, AWS_REGION or a profile's region");
+		jd_error_set(err, JD_EUSAGE,
+			     "no region: use --region, AWS_REGION or a profile's region");
 		goto out;
 	}
-	if (jd_buf_add(&target, prefix, prefix_len, err) < 0 || jd_buf_adds(&target, path_enc, err) < 0)
+	if (jd_buf_add(&target, prefix, prefix_len, err) < 0 ||
+	    jd_buf_adds(&target, path_enc, err) < 0)
 		goto out;
 	memset(&req, 0, sizeof(req));
 	req.method = method;
@@ -214,8 +217,8 @@ static int prepare(const struct jd_iot_config *c, const char *operation, const c
 	memset(&p, 0, sizeof(p));
 	p.creds = c->creds;
 	p.region = c->region;
-	p.service = c->signing_name && *c->signing_name ? c->signing_name
-	                                                : JD_IOT_DEFAULT_SIGNING_NAME;
+	p.service =
+		c->signing_name && *c->signing_name ? c->signing_name : JD_IOT_DEFAULT_SIGNING_NAME;
 	if (sign_time(c, &p.time, err) < 0)
 		goto out;
 	if (jd_sigv4_sign_headers(&p, &req, NULL, &out->sig, err) < 0)
@@ -226,7 +229,8 @@ static int prepare(const struct jd_iot_config *c, const char *operation, const c
 	for (i = 0; i < out->sig.nheaders; i++)
 		if (add_header(out, out->sig.headers[i].name, out->sig.headers[i].value, err) < 0)
 			goto out;
-	if (query && *query && (jd_buf_addc(&target, '?', err) < 0 || jd_buf_adds(&target, query, err) < 0))
+	if (query && *query &&
+	    (jd_buf_addc(&target, '?', err) < 0 || jd_buf_adds(&target, query, err) < 0))
 		goto out;
 	if (jd_buf_add(&url, endpoint, (size_t)(prefix - endpoint), err) < 0 ||
 	    jd_buf_adds(&url, target.data, err) < 0)
@@ -250,14 +254,14 @@ out:
 /* "/jobs/" + percent-encoded id + suffix */
 static int job_path(const char *job_id, const char *suffix, struct jd_buf *b, struct jd_error *err)
 {
-	if (jd_buf_adds(b, "/jobs/", err) < 0 || jd_uri_encode(b, job_id, strlen(job_id), 0, err) < 0 ||
-	    jd_buf_adds(b, suffix, err) < 0)
+	if (jd_buf_adds(b, "/jobs/", err) < 0 ||
+	    jd_uri_encode(b, job_id, strlen(job_id), 0, err) < 0 || jd_buf_adds(b, suffix, err) < 0)
 		return -1;
 	return 0;
 }
 
 int jd_iot_prepare_create_job(const struct jd_iot_config *c, const json_t *request,
-                              struct jd_iot_http *out, struct jd_error *err)
+			      struct jd_iot_http *out, struct jd_error *err)
 {
 	struct jd_buf path = JD_BUF_INIT(1024), body = JD_BUF_INIT(JD_IOT_BODY_MAX);
 	json_t *copy = NULL;
@@ -273,7 +277,7 @@ int jd_iot_prepare_create_job(const struct jd_iot_config *c, const json_t *reque
 	id = json_string_value(json_object_get(request, "jobId"));
 	if (!id) {
 		jd_error_at(err, JD_EINVALID, NULL, 0, 0, "/jobId", "%s",
-		            json_object_get(request, "jobId") ? "not a string" : "missing");
+			    json_object_get(request, "jobId") ? "not a string" : "missing");
 		goto out;
 	}
 	if (jd_iot_check_job_id(id, err) < 0) {
@@ -302,24 +306,25 @@ out:
 }
 
 int jd_iot_prepare_get_job_document(const struct jd_iot_config *c, const char *job_id,
-                                    int before_substitution, struct jd_iot_http *out,
-                                    struct jd_error *err)
+				    int before_substitution, struct jd_iot_http *out,
+				    struct jd_error *err)
 {
 	struct jd_buf path = JD_BUF_INIT(1024);
 	int ret = -1;
 
-	if (jd_iot_check_job_id(job_id, err) < 0 || job_path(job_id, "/job-document", &path, err) < 0)
+	if (jd_iot_check_job_id(job_id, err) < 0 ||
+	    job_path(job_id, "/job-document", &path, err) < 0)
 		goto out;
 	ret = prepare(c, "GetJobDocument", "GET", path.data,
-	              before_substitution ? "beforeSubstitution=true" : "beforeSubstitution=false",
-	              NULL, 0, out, err);
+		      before_substitution ? "beforeSubstitution=true" : "beforeSubstitution=false",
+		      NULL, 0, out, err);
 out:
 	jd_buf_release(&path);
 	return ret;
 }
 
 int jd_iot_prepare_describe_job(const struct jd_iot_config *c, const char *job_id,
-                                struct jd_iot_http *out, struct jd_error *err)
+				struct jd_iot_http *out, struct jd_error *err)
 {
 	struct jd_buf path = JD_BUF_INIT(1024);
 	int ret = -1;
@@ -333,7 +338,7 @@ out:
 }
 
 int jd_iot_format_http(const struct jd_iot_http *h, int crlf, struct jd_buf *out,
-                       struct jd_error *err)
+		       struct jd_error *err)
 {
 	const char *eol = crlf ? "\r\n" : "\n";
 	size_t i;
@@ -341,7 +346,8 @@ int jd_iot_format_http(const struct jd_iot_http *h, int crlf, struct jd_buf *out
 	if (jd_buf_addf(out, err, "%s %s HTTP/1.1%s", h->method, h->target, eol) < 0)
 		return -1;
 	for (i = 0; i < h->nheaders; i++) {
-		if (jd_buf_addf(out, err, "%s: %s%s", h->headers[i].name, h->headers[i].value, eol) < 0)
+		if (jd_buf_addf(out, err, "%s: %s%s", h->headers[i].name, h->headers[i].value,
+				eol) < 0)
 			return -1;
 		/* Content-Length after Content-Type, as a client would send it */
 		if (!strcmp(h->headers[i].name, "Content-Type") &&
@@ -368,8 +374,8 @@ static void copy_code(char *code, size_t size, const char *s, size_t n)
 	code[o] = '\0';
 }
 
-void jd_iot_parse_error(const char *error_type_header, const char *body, size_t len,
-                        char *code, size_t code_size, char *message, size_t message_size)
+void jd_iot_parse_error(const char *error_type_header, const char *body, size_t len, char *code,
+			size_t code_size, char *message, size_t message_size)
 {
 	json_t *j = NULL, *v;
 	const char *s;
@@ -453,7 +459,7 @@ static void show(const json_t *v, char *out, size_t size)
  * 1 when they differ, 0 when equal.
  */
 static int diff(const json_t *a, const json_t *b, char *ptr, size_t psize, char *why, size_t wsize,
-                unsigned depth)
+		unsigned depth)
 {
 	char va[120], vb[120];
 	size_t plen = strlen(ptr), i;
@@ -469,13 +475,16 @@ static int diff(const json_t *a, const json_t *b, char *ptr, size_t psize, char 
 		} else if (json_typeof(a) == json_typeof(b)) {
 			switch (json_typeof(a)) {
 			case JSON_OBJECT:
-				json_object_foreach((json_t *)a, key, m) {
+				json_object_foreach((json_t *)a, key, m)
+				{
 					ptr_append(ptr, psize, key);
-					if (diff(m, json_object_get(b, key), ptr, psize, why, wsize, depth + 1))
+					if (diff(m, json_object_get(b, key), ptr, psize, why, wsize,
+						 depth + 1))
 						return 1;
 					ptr[plen] = '\0';
 				}
-				json_object_foreach((json_t *)b, key, m) {
+				json_object_foreach((json_t *)b, key, m)
+				{
 					if (json_object_get(a, key))
 						continue;
 					ptr_append(ptr, psize, key);
@@ -485,22 +494,24 @@ static int diff(const json_t *a, const json_t *b, char *ptr, size_t psize, char 
 			case JSON_ARRAY:
 				if (json_array_size(a) != json_array_size(b))
 					break;
-				json_array_foreach((json_t *)a, i, m) {
+				json_array_foreach((json_t *)a, i, m)
+				{
 					char idx[24];
 					snprintf(idx, sizeof(idx), "%zu", i);
 					ptr_append(ptr, psize, idx);
-					if (diff(m, json_array_get(b, i), ptr, psize, why, wsize, depth + 1))
+					if (diff(m, json_array_get(b, i), ptr, psize, why, wsize,
+						 depth + 1))
 						return 1;
 					ptr[plen] = '\0';
 				}
 				return 0;
 			case JSON_STRING:
 				if (json_string_length(a) == json_string_length(b) &&
-				    !memcmp(json_string_value(a), json_string_value(b), json_string_length(a)))
+				    !memcmp(json_string_value(a), json_string_value(b),
+					    json_string_length(a)))
 					return 0;
 				break;
-			default: /* true, false, null */
-				return 0;
+			default: /* true, false, null */ return 0;
 			}
 		}
 	} else if (!a && !b) {
@@ -549,14 +560,23 @@ static json_t *normal(const json_t *obj, const char *name)
 }
 
 static const char *const compared[] = {
-	"targets", "targetSelection", "description", "presignedUrlConfig",
-	"jobExecutionsRolloutConfig", "abortConfig", "timeoutConfig", "namespaceId",
-	"jobTemplateArn", "jobExecutionsRetryConfig", "documentParameters", "schedulingConfig",
+	"targets",
+	"targetSelection",
+	"description",
+	"presignedUrlConfig",
+	"jobExecutionsRolloutConfig",
+	"abortConfig",
+	"timeoutConfig",
+	"namespaceId",
+	"jobTemplateArn",
+	"jobExecutionsRetryConfig",
+	"documentParameters",
+	"schedulingConfig",
 	"destinationPackageVersions",
 };
 
 int jd_iot_compare_job(const json_t *request, const json_t *describe, const char *document,
-                       char *why, size_t why_size, struct jd_error *err)
+		       char *why, size_t why_size, struct jd_error *err)
 {
 	const json_t *job = json_object_get(describe, "job");
 	const char *mine = json_string_value(json_object_get(request, "document"));
@@ -577,7 +597,8 @@ int jd_iot_compare_job(const json_t *request, const json_t *describe, const char
 		}
 		ptr[0] = '\0';
 		if (!a) {
-			snprintf(why, why_size, "a different document: %s", document ? "not JSON" : "none");
+			snprintf(why, why_size, "a different document: %s",
+				 document ? "not JSON" : "none");
 			differs = 1;
 		} else if (diff(a, b, ptr, sizeof(ptr), d, sizeof(d), 0)) {
 			snprintf(why, why_size, "a different document: %s", d);
@@ -644,7 +665,7 @@ static void logf_(const struct jd_iot_config *c, const char *fmt, ...)
 }
 
 int jd_iot_describe_job(const struct jd_iot_config *c, const char *job_id, json_t **answer,
-                        struct jd_error *err)
+			struct jd_error *err)
 {
 	struct jd_iot_http h;
 	long status;
@@ -660,7 +681,7 @@ int jd_iot_describe_job(const struct jd_iot_config *c, const char *job_id, json_
 }
 
 int jd_iot_get_job_document(const struct jd_iot_config *c, const char *job_id,
-                            int before_substitution, char **document, struct jd_error *err)
+			    int before_substitution, char **document, struct jd_error *err)
 {
 	struct jd_iot_http h;
 	json_t *answer = NULL;
@@ -675,7 +696,8 @@ int jd_iot_get_job_document(const struct jd_iot_config *c, const char *job_id,
 		goto out;
 	doc = json_string_value(json_object_get(answer, "document"));
 	if (!doc) {
-		jd_error_set(err, JD_EREMOTE, "GetJobDocument: the answer has no 'document' string");
+		jd_error_set(err, JD_EREMOTE,
+			     "GetJobDocument: the answer has no 'document' string");
 		goto out;
 	}
 	*document = jd_strndup(doc, strlen(doc));
@@ -690,8 +712,8 @@ out:
 	return ret;
 }
 
-int jd_iot_create_job(const struct jd_iot_config *c, const json_t *request,
-                      struct jd_iot_job *out, struct jd_error *err)
+int jd_iot_create_job(const struct jd_iot_config *c, const json_t *request, struct jd_iot_job *out,
+		      struct jd_error *err)
 {
 	struct jd_iot_http h;
 	json_t *answer = NULL, *describe = NULL;
@@ -710,7 +732,8 @@ int jd_iot_create_job(const struct jd_iot_config *c, const json_t *request,
 		out->job_id = dup_member(answer, "jobId");
 		out->description = dup_member(answer, "description");
 		if (!out->job_arn || !out->job_id) {
-			jd_error_set(err, JD_EREMOTE, "CreateJob: the answer lacks jobArn or jobId");
+			jd_error_set(err, JD_EREMOTE,
+				     "CreateJob: the answer lacks jobArn or jobId");
 			goto out;
 		}
 		ret = 0;
@@ -740,7 +763,8 @@ int jd_iot_create_job(const struct jd_iot_config *c, const json_t *request,
 		out->description = dup_member(job, "description");
 		out->existed = 1;
 		if (!out->job_arn || !out->job_id) {
-			jd_error_set(err, JD_EREMOTE, "DescribeJob: the answer lacks jobArn or jobId");
+			jd_error_set(err, JD_EREMOTE,
+				     "DescribeJob: the answer lacks jobArn or jobId");
 			goto out;
 		}
 	}
@@ -758,7 +782,7 @@ out:
 /* ---- sending (over lib/http) -------------------------------------------- */
 
 int jd_iot_send(const struct jd_iot_config *c, const struct jd_iot_http *h, long *status,
-                json_t **answer, char *aws_code, struct jd_error *err)
+		json_t **answer, char *aws_code, struct jd_error *err)
 {
 	(void)c;
 	(void)h;
@@ -772,8 +796,8 @@ int jd_iot_send(const struct jd_iot_config *c, const struct jd_iot_http *h, long
 
 /* ---- setup as the AWS CLI does ------------------------------------------ */
 
-int jd_iot_client_init(struct jd_iot_client *cl, const struct jd_aws_options *o,
-                       const char *date, const char *signing_name, struct jd_error *err)
+int jd_iot_client_init(struct jd_iot_client *cl, const struct jd_aws_options *o, const char *date,
+		       const char *signing_name, struct jd_error *err)
 {
 	struct jd_aws_options opt = *o;
 
@@ -784,7 +808,7 @@ int jd_iot_client_init(struct jd_iot_client *cl, const struct jd_aws_options *o,
 		return -1;
 	if (!cl->aws.region[0])
 		return jd_error_set(err, JD_EUSAGE,
-		                    "no region: use --region, AWS_REGION or a profile's region");
+				    "no region: use --region, AWS_REGION or a profile's region");
 	if (jd_creds_load(&opt, cl->aws.ca_bundle, &cl->creds, err) < 0)
 		return -1;
 	jd_creds_view(&cl->creds, &cl->view);

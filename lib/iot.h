@@ -23,9 +23,9 @@
 #include "sigv4.h"
 
 #define JD_IOT_DEFAULT_SIGNING_NAME "iot"
-#define JD_IOT_JOB_ID_MAX 64
-#define JD_IOT_BODY_MAX ((size_t)1 << 20)     /* request bodies we build */
-#define JD_IOT_RESPONSE_MAX ((size_t)1 << 20) /* answers we accept */
+#define JD_IOT_JOB_ID_MAX	    64
+#define JD_IOT_BODY_MAX		    ((size_t)1 << 20) /* request bodies we build */
+#define JD_IOT_RESPONSE_MAX	    ((size_t)1 << 20) /* answers we accept */
 
 /* Called with one line of --verbose detail (no secrets, no newline). */
 typedef void jd_iot_log_fn(void *ctx, const char *line);
@@ -60,7 +60,7 @@ struct jd_iot_config {
  * long, not an http(s) URL).
  */
 int jd_iot_endpoint(const char *flag, const char *region, char *out, size_t size,
-                    struct jd_error *err);
+		    struct jd_error *err);
 
 /* 0 when id is a valid jobId (1..64 of [a-zA-Z0-9_-]), else -1 with err (JD_EUSAGE). */
 int jd_iot_check_job_id(const char *id, struct jd_error *err);
@@ -96,14 +96,14 @@ void jd_iot_http_release(struct jd_iot_http *h);
  * a request that is not an object, JD_EUSAGE for a bad configuration.
  */
 int jd_iot_prepare_create_job(const struct jd_iot_config *c, const json_t *request,
-                              struct jd_iot_http *out, struct jd_error *err);
+			      struct jd_iot_http *out, struct jd_error *err);
 /* GetJobDocument: before_substitution adds ?beforeSubstitution=true (else false). */
 int jd_iot_prepare_get_job_document(const struct jd_iot_config *c, const char *job_id,
-                                    int before_substitution, struct jd_iot_http *out,
-                                    struct jd_error *err);
+				    int before_substitution, struct jd_iot_http *out,
+				    struct jd_error *err);
 /* DescribeJob: no query. */
 int jd_iot_prepare_describe_job(const struct jd_iot_config *c, const char *job_id,
-                                struct jd_iot_http *out, struct jd_error *err);
+				struct jd_iot_http *out, struct jd_error *err);
 
 /*
  * The request as HTTP/1.1 text: request line, headers (Content-Length
@@ -111,7 +111,7 @@ int jd_iot_prepare_describe_job(const struct jd_iot_config *c, const char *job_i
  * to out. Returns 0 or -1.
  */
 int jd_iot_format_http(const struct jd_iot_http *h, int crlf, struct jd_buf *out,
-                       struct jd_error *err);
+		       struct jd_error *err);
 
 /*
  * Sends h (retrying throttling and 5xx answers) and parses the JSON answer
@@ -123,7 +123,7 @@ int jd_iot_format_http(const struct jd_iot_http *h, int crlf, struct jd_buf *out
  */
 #define JD_IOT_CODE_MAX 128
 int jd_iot_send(const struct jd_iot_config *c, const struct jd_iot_http *h, long *status,
-                json_t **answer, char *aws_code, struct jd_error *err);
+		json_t **answer, char *aws_code, struct jd_error *err);
 
 /*
  * The AWS error in an answer: the code from the X-Amzn-ErrorType header
@@ -131,15 +131,15 @@ int jd_iot_send(const struct jd_iot_config *c, const struct jd_iot_http *h, long
  * "code"; the message from "message" (or "Message"). code gets "" when
  * none is found. Exposed for tests and the fuzz target.
  */
-void jd_iot_parse_error(const char *error_type_header, const char *body, size_t len,
-                        char *code, size_t code_size, char *message, size_t message_size);
+void jd_iot_parse_error(const char *error_type_header, const char *body, size_t len, char *code,
+			size_t code_size, char *message, size_t message_size);
 
 /* What CreateJob answered (or, for an existing equal job, what it is). Owned. */
 struct jd_iot_job {
 	char *job_arn;
 	char *job_id;
 	char *description; /* NULL when none */
-	int existed;       /* the job was there already, with the same request */
+	int existed;	   /* the job was there already, with the same request */
 };
 void jd_iot_job_release(struct jd_iot_job *j);
 
@@ -153,8 +153,8 @@ void jd_iot_job_release(struct jd_iot_job *j);
  * /afr_ota/files/0/filesize: 1024 != 1025"). Tags are not compared
  * (DescribeJob does not return them). Other failures as jd_iot_send.
  */
-int jd_iot_create_job(const struct jd_iot_config *c, const json_t *request,
-                      struct jd_iot_job *out, struct jd_error *err);
+int jd_iot_create_job(const struct jd_iot_config *c, const json_t *request, struct jd_iot_job *out,
+		      struct jd_error *err);
 
 /*
  * Compares request (a CreateJob request) with an existing job: describe is
@@ -163,15 +163,15 @@ int jd_iot_create_job(const struct jd_iot_config *c, const json_t *request,
  * line), -1 on error. Exposed for tests.
  */
 int jd_iot_compare_job(const json_t *request, const json_t *describe, const char *document,
-                       char *why, size_t why_size, struct jd_error *err);
+		       char *why, size_t why_size, struct jd_error *err);
 
 /* GetJobDocument: the document string into *document (malloc'd). */
 int jd_iot_get_job_document(const struct jd_iot_config *c, const char *job_id,
-                            int before_substitution, char **document, struct jd_error *err);
+			    int before_substitution, char **document, struct jd_error *err);
 
 /* DescribeJob: the whole answer ({documentSource?, job}) into *answer. */
 int jd_iot_describe_job(const struct jd_iot_config *c, const char *job_id, json_t **answer,
-                        struct jd_error *err);
+			struct jd_error *err);
 
 /*
  * A jd_iot_config with credentials, region, endpoint and CA bundle found
@@ -191,8 +191,8 @@ struct jd_iot_client {
  * Returns 0, or -1 with err as jd_aws_config_load / jd_creds_load (no
  * region is JD_EUSAGE). jd_iot_client_release is safe after a failure.
  */
-int jd_iot_client_init(struct jd_iot_client *cl, const struct jd_aws_options *o,
-                       const char *date, const char *signing_name, struct jd_error *err);
+int jd_iot_client_init(struct jd_iot_client *cl, const struct jd_aws_options *o, const char *date,
+		       const char *signing_name, struct jd_error *err);
 void jd_iot_client_release(struct jd_iot_client *cl);
 
 #endif

@@ -12,23 +12,24 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-	        "usage: jobdoc-get [options] JOBID\n\n"
-	        "Prints the job document of an AWS IoT job (GetJobDocument), or with --describe\n"
-	        "the whole DescribeJob answer, as JSON.\n\n"
-	        "  -b, --before-substitution  the document before substitution parameters were\n"
-	        "                             resolved (beforeSubstitution=true)\n"
-	        "  -d, --describe             DescribeJob instead of GetJobDocument\n"
-	        "  -n, --dry-run              print the signed HTTP/1.1 request; send nothing\n"
-	        "      --date DATE            sign at DATE (2026-01-01T00:00:00Z) instead of now\n"
-	        "      --endpoint URL         instead of AWS_ENDPOINT_URL_IOT, AWS_ENDPOINT_URL,\n"
-	        "                             https://iot.REGION.amazonaws.com\n"
-	        "      --region REGION        instead of AWS_REGION, AWS_DEFAULT_REGION, the profile\n"
-	        "      --profile NAME         instead of AWS_PROFILE\n"
-	        "      --signing-name NAME    SigV4 service name (default iot)\n"
-	        "  -v, --verbose              say what is sent and answered (never a secret)\n"
-	        "  -h, --help                 this text\n"
-	        "      --version              the version\n\n%s",
-	        jd_exit_codes_help);
+		"usage: jobdoc-get [options] JOBID\n\n"
+		"Prints the job document of an AWS IoT job (GetJobDocument), or with --describe\n"
+		"the whole DescribeJob answer, as JSON.\n\n"
+		"  -b, --before-substitution  the document before substitution parameters were\n"
+		"                             resolved (beforeSubstitution=true)\n"
+		"  -d, --describe             DescribeJob instead of GetJobDocument\n"
+		"  -n, --dry-run              print the signed HTTP/1.1 request; send nothing\n"
+		"      --date DATE            sign at DATE (2026-01-01T00:00:00Z) instead of now\n"
+		"      --endpoint URL         instead of AWS_ENDPOINT_URL_IOT, AWS_ENDPOINT_URL,\n"
+		"                             https://iot.REGION.amazonaws.com\n"
+		"      --region REGION        instead of AWS_REGION, AWS_DEFAULT_REGION, the "
+		"profile\n"
+		"      --profile NAME         instead of AWS_PROFILE\n"
+		"      --signing-name NAME    SigV4 service name (default iot)\n"
+		"  -v, --verbose              say what is sent and answered (never a secret)\n"
+		"  -h, --help                 this text\n"
+		"      --version              the version\n\n%s",
+		jd_exit_codes_help);
 }
 
 static void log_line(void *ctx, const char *line)
@@ -38,7 +39,7 @@ static void log_line(void *ctx, const char *line)
 }
 
 static int dry_run(const struct jd_iot_config *c, const char *id, int describe, int before,
-                   struct jd_error *err)
+		   struct jd_error *err)
 {
 	struct jd_iot_http h;
 	struct jd_buf out = JD_BUF_INIT((size_t)1 << 20);
@@ -46,7 +47,7 @@ static int dry_run(const struct jd_iot_config *c, const char *id, int describe, 
 
 	jd_iot_http_init(&h);
 	if ((describe ? jd_iot_prepare_describe_job(c, id, &h, err)
-	              : jd_iot_prepare_get_job_document(c, id, before, &h, err)) < 0 ||
+		      : jd_iot_prepare_get_job_document(c, id, before, &h, err)) < 0 ||
 	    jd_iot_format_http(&h, 1, &out, err) < 0)
 		goto out;
 	if (fwrite(out.data, 1, out.len, stdout) != out.len || fflush(stdout)) {
@@ -137,8 +138,8 @@ int main(int argc, char **argv)
 		/* printed as AWS keeps it, byte for byte; but it must be JSON */
 		doc = json_loads(s, JSON_DECODE_ANY, &je);
 		if (!doc) {
-			jd_error_set(&err, JD_EREMOTE, "GetJobDocument: the document is not JSON: %s",
-			             je.text);
+			jd_error_set(&err, JD_EREMOTE,
+				     "GetJobDocument: the document is not JSON: %s", je.text);
 			goto fail;
 		}
 	}

@@ -14,26 +14,26 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-	        "usage: jobdoc-publish [options] REQUEST.json | SPEC.yaml\n\n"
-	        "Creates the AWS IoT job (CreateJob, PUT /jobs/{jobId}, signed with SigV4) and\n"
-	        "prints {jobArn, jobId, description}. When the jobId exists already, the job is\n"
-	        "read back: the same document and targets succeed (saying so on stderr), a\n"
-	        "different one exits 1 naming what differs.\n\n"
-	        "  -p, --param NAME=VALUE  a substitution parameter (specs)\n"
-	        "  -P, --params FILE       parameters from a JSON or YAML object (specs)\n"
-	        "  -n, --dry-run           print the signed HTTP/1.1 request; send nothing\n"
-	        "      --no-validate       skip schema and AWS-rule validation (AWS still checks)\n"
-	        "      --date DATE         sign at DATE (2026-01-01T00:00:00Z) instead of now\n"
-	        "      --endpoint URL      instead of AWS_ENDPOINT_URL_IOT, AWS_ENDPOINT_URL,\n"
-	        "                          https://iot.REGION.amazonaws.com\n"
-	        "      --region REGION     instead of AWS_REGION, AWS_DEFAULT_REGION, the profile\n"
-	        "      --profile NAME      instead of AWS_PROFILE\n"
-	        "      --signing-name NAME SigV4 service name (default iot; execute-api for\n"
-	        "                          some gateways)\n"
-	        "  -v, --verbose           say what is sent and answered (never a secret)\n"
-	        "  -h, --help              this text\n"
-	        "      --version           the version\n\n%s",
-	        jd_exit_codes_help);
+		"usage: jobdoc-publish [options] REQUEST.json | SPEC.yaml\n\n"
+		"Creates the AWS IoT job (CreateJob, PUT /jobs/{jobId}, signed with SigV4) and\n"
+		"prints {jobArn, jobId, description}. When the jobId exists already, the job is\n"
+		"read back: the same document and targets succeed (saying so on stderr), a\n"
+		"different one exits 1 naming what differs.\n\n"
+		"  -p, --param NAME=VALUE  a substitution parameter (specs)\n"
+		"  -P, --params FILE       parameters from a JSON or YAML object (specs)\n"
+		"  -n, --dry-run           print the signed HTTP/1.1 request; send nothing\n"
+		"      --no-validate       skip schema and AWS-rule validation (AWS still checks)\n"
+		"      --date DATE         sign at DATE (2026-01-01T00:00:00Z) instead of now\n"
+		"      --endpoint URL      instead of AWS_ENDPOINT_URL_IOT, AWS_ENDPOINT_URL,\n"
+		"                          https://iot.REGION.amazonaws.com\n"
+		"      --region REGION     instead of AWS_REGION, AWS_DEFAULT_REGION, the profile\n"
+		"      --profile NAME      instead of AWS_PROFILE\n"
+		"      --signing-name NAME SigV4 service name (default iot; execute-api for\n"
+		"                          some gateways)\n"
+		"  -v, --verbose           say what is sent and answered (never a secret)\n"
+		"  -h, --help              this text\n"
+		"      --version           the version\n\n%s",
+		jd_exit_codes_help);
 }
 
 static void log_line(void *ctx, const char *line)
@@ -49,7 +49,7 @@ static void log_line(void *ctx, const char *line)
  * (lib/template.h) on main.
  */
 static int load_request(const char *path, size_t nparams, int no_validate, json_t **out,
-                        struct jd_error *err)
+			struct jd_error *err)
 {
 	struct jd_compile_opts opts;
 	struct jd_reporter rep;
@@ -62,8 +62,9 @@ static int load_request(const char *path, size_t nparams, int no_validate, json_
 	memset(&spec, 0, sizeof(spec));
 	memset(&doc, 0, sizeof(doc));
 	if (nparams)
-		return jd_error_set(err, JD_EUSAGE, "-p/-P are not supported yet: compile with "
-		                                    "jobdoc-compile and publish its output");
+		return jd_error_set(err, JD_EUSAGE,
+				    "-p/-P are not supported yet: compile with "
+				    "jobdoc-compile and publish its output");
 	jd_reporter_init(&rep, JD_FMT_TEXT);
 	opts.no_validate = no_validate;
 	opts.on_finding = jd_report_finding;
@@ -88,7 +89,8 @@ static int dry_run(const struct jd_iot_config *c, const json_t *req, struct jd_e
 	int ret = -1;
 
 	jd_iot_http_init(&h);
-	if (jd_iot_prepare_create_job(c, req, &h, err) < 0 || jd_iot_format_http(&h, 1, &out, err) < 0)
+	if (jd_iot_prepare_create_job(c, req, &h, err) < 0 ||
+	    jd_iot_format_http(&h, 1, &out, err) < 0)
 		goto out;
 	/* exactly the request's bytes: no newline after the body */
 	if (fwrite(out.data, 1, out.len, stdout) != out.len || fflush(stdout)) {
@@ -105,13 +107,19 @@ out:
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"param", required_argument, NULL, 'p'},   {"params", required_argument, NULL, 'P'},
-		{"dry-run", no_argument, NULL, 'n'},       {"date", required_argument, NULL, 'D'},
-		{"endpoint", required_argument, NULL, 'E'}, {"region", required_argument, NULL, 'R'},
-		{"profile", required_argument, NULL, 'F'}, {"signing-name", required_argument, NULL, 'S'},
-		{"no-validate", no_argument, NULL, 'N'},   {"verbose", no_argument, NULL, 'v'},
+		{"param", required_argument, NULL, 'p'},
+		{"params", required_argument, NULL, 'P'},
+		{"dry-run", no_argument, NULL, 'n'},
+		{"date", required_argument, NULL, 'D'},
+		{"endpoint", required_argument, NULL, 'E'},
+		{"region", required_argument, NULL, 'R'},
+		{"profile", required_argument, NULL, 'F'},
+		{"signing-name", required_argument, NULL, 'S'},
+		{"no-validate", no_argument, NULL, 'N'},
+		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
 	};
 	struct jd_aws_options o;
 	struct jd_iot_client cl;
@@ -136,7 +144,8 @@ int main(int argc, char **argv)
 	}
 	while ((opt = getopt_long(argc, argv, "p:P:nvh", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'p': case 'P': params[nparams++] = optarg; break;
+		case 'p':
+		case 'P': params[nparams++] = optarg; break;
 		case 'n': dry = 1; break;
 		case 'D': date = optarg; break;
 		case 'E': o.endpoint_url = optarg; break;
@@ -145,14 +154,21 @@ int main(int argc, char **argv)
 		case 'S': signing = optarg; break;
 		case 'N': no_validate = 1; break;
 		case 'v': verbose = 1; break;
-		case 'h': usage(stdout); free(params); return 0;
-		case 'V': jd_print_version(); free(params); return 0;
+		case 'h':
+			usage(stdout);
+			free(params);
+			return 0;
+		case 'V':
+			jd_print_version();
+			free(params);
+			return 0;
 		default: free(params); jd_usage_error("unknown option");
 		}
 	}
 	if (optind != argc - 1) {
 		free(params);
-		jd_usage_error(optind == argc ? "no request or spec given" : "one request or spec only");
+		jd_usage_error(optind == argc ? "no request or spec given"
+					      : "one request or spec only");
 	}
 	o.no_remote = dry; /* a dry run never asks the container endpoint or IMDS */
 	if (load_request(argv[optind], nparams, no_validate, &req, &err) < 0 ||
@@ -171,8 +187,10 @@ int main(int argc, char **argv)
 	if (jd_iot_create_job(&cl.config, req, &job, &err) < 0)
 		goto fail;
 	if (job.existed)
-		fprintf(stderr, "%s: job '%s' exists with the same document and targets; not created again\n",
-		        jd_prog, job.job_id);
+		fprintf(stderr,
+			"%s: job '%s' exists with the same document and targets; not created "
+			"again\n",
+			jd_prog, job.job_id);
 	res = json_pack("{s:s,s:s}", "jobArn", job.job_arn, "jobId", job.job_id);
 	if (res && job.description)
 		json_object_set_new(res, "description", json_string(job.description));

@@ -16,7 +16,8 @@
 static const char minimal[] =
 	"{\"jobId\":\"reboot-1\",\"targets\":[\"arn:aws:iot:eu-west-1:123456789012:thing/dev-1\"],"
 	"\"document\":\"{\\\"version\\\":\\\"1.0\\\",\\\"steps\\\":[{\\\"action\\\":{\\\"name\\\":"
-	"\\\"Reboot\\\",\\\"type\\\":\\\"runHandler\\\",\\\"input\\\":{\\\"handler\\\":\\\"reboot.sh\\\","
+	"\\\"Reboot\\\",\\\"type\\\":\\\"runHandler\\\",\\\"input\\\":{\\\"handler\\\":\\\"reboot."
+	"sh\\\","
 	"\\\"path\\\":\\\"default\\\"},\\\"runAsUser\\\":\\\"root\\\"}}]}\"}";
 
 static const char minimal_auth[] =
@@ -25,7 +26,7 @@ static const char minimal_auth[] =
 	"Signature=c771323743f1f64adf95f94d44706516c0f5a419cd4174bc97c48396b8f66685";
 
 static const struct jd_sigv4_creds creds = {"AKIDEXAMPLE",
-                                            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", NULL};
+					    "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", NULL};
 
 static void test_endpoint(void)
 {
@@ -49,7 +50,7 @@ static void test_endpoint(void)
 	unsetenv("AWS_ENDPOINT_URL_IOT");
 	unsetenv("AWS_ENDPOINT_URL");
 	ok(jd_iot_endpoint("ftp://x", "eu-west-1", out, sizeof(out), &err) < 0 &&
-	       err.code == JD_EUSAGE,
+		   err.code == JD_EUSAGE,
 	   "an ftp endpoint is a usage error");
 	is_str(err.msg, "--endpoint: not an http(s) URL: 'ftp://x'", "quoted");
 	ok(jd_iot_endpoint(NULL, NULL, out, sizeof(out), &err) < 0 && err.code == JD_EUSAGE,
@@ -65,7 +66,8 @@ static void test_job_id(void)
 	ok(jd_iot_check_job_id("fw-1_2-3", &err) == 0, "a valid jobId");
 	ok(jd_iot_check_job_id("", &err) < 0, "empty");
 	ok(jd_iot_check_job_id("a b", &err) < 0, "a space");
-	is_str(err.msg, "jobId 'a b' has ' ' (allowed: letters, digits, '_' and '-')", "names the character");
+	is_str(err.msg, "jobId 'a b' has ' ' (allowed: letters, digits, '_' and '-')",
+	       "names the character");
 	memset(id, 'a', 65);
 	id[65] = '\0';
 	ok(jd_iot_check_job_id(id, &err) < 0, "65 characters");
@@ -108,8 +110,9 @@ static void test_create_request(void)
 	is_str(auth, minimal_auth, "Authorization as botocore computes it");
 	ok(jd_iot_format_http(&h, 0, &text, &err) == 0, "formatted");
 	{
-		static const char head[] = "PUT /jobs/reboot-1 HTTP/1.1\nHost: iot.eu-west-1.amazonaws.com\n"
-		                           "Content-Type: application/json\nContent-Length: 250\n";
+		static const char head[] =
+			"PUT /jobs/reboot-1 HTTP/1.1\nHost: iot.eu-west-1.amazonaws.com\n"
+			"Content-Type: application/json\nContent-Length: 250\n";
 		ok(text.data && !strncmp(text.data, head, sizeof(head) - 1),
 		   "request line and first headers");
 	}
@@ -134,8 +137,7 @@ static void test_create_request(void)
 	   "an invalid jobId in a request is invalid (1)");
 	is_str(err.pointer, "/jobId", "at /jobId");
 	json_object_del(req, "jobId");
-	ok(jd_iot_prepare_create_job(&c, req, &h, &err) < 0 && err.code == JD_EINVALID,
-	   "no jobId");
+	ok(jd_iot_prepare_create_job(&c, req, &h, &err) < 0 && err.code == JD_EINVALID, "no jobId");
 	c.creds = NULL;
 	json_object_set_new(req, "jobId", json_string("x"));
 	ok(jd_iot_prepare_create_job(&c, req, &h, &err) < 0 && err.code == JD_EUSAGE,
@@ -152,7 +154,9 @@ static void test_errors(void)
 		{"ResourceNotFoundException:http://internal.amazon.com/coral/x/",
 		 "{\"message\":\"Job x can't be found.\"}", "ResourceNotFoundException",
 		 "Job x can't be found."},
-		{NULL, "{\"__type\":\"com.amazonaws.iot#ThrottlingException\",\"message\":\"Rate exceeded\"}",
+		{NULL,
+		 "{\"__type\":\"com.amazonaws.iot#ThrottlingException\",\"message\":\"Rate "
+		 "exceeded\"}",
 		 "ThrottlingException", "Rate exceeded"},
 		{"", "{\"code\":\"InvalidRequestException\",\"Message\":\"bad\\nline\"}",
 		 "InvalidRequestException", "bad line"},
@@ -163,8 +167,8 @@ static void test_errors(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		jd_iot_parse_error(t[i].header, t[i].body, strlen(t[i].body), code, sizeof(code), msg,
-		                   sizeof(msg));
+		jd_iot_parse_error(t[i].header, t[i].body, strlen(t[i].body), code, sizeof(code),
+				   msg, sizeof(msg));
 		is_str(code, t[i].code, "error code");
 		is_str(msg, t[i].message, "error message");
 	}
@@ -190,7 +194,8 @@ static void test_compare(void)
 		"\"document\":\"{\\\"afr_ota\\\":{\\\"files\\\":[{\\\"filesize\\\":1025}]}}\","
 		"\"jobExecutionsRolloutConfig\":{\"exponentialRate\":{\"incrementFactor\":2}}}";
 	const char *describe =
-		"{\"job\":{\"jobId\":\"x\",\"targets\":[\"arn:a\",\"arn:b\"],\"targetSelection\":\"SNAPSHOT\","
+		"{\"job\":{\"jobId\":\"x\",\"targets\":[\"arn:a\",\"arn:b\"],\"targetSelection\":"
+		"\"SNAPSHOT\","
 		"\"presignedUrlConfig\":{},\"timeoutConfig\":{},"
 		"\"jobExecutionsRolloutConfig\":{\"exponentialRate\":{\"incrementFactor\":2.0}},"
 		"\"jobProcessDetails\":{},\"createdAt\":1}}";
@@ -201,23 +206,26 @@ static void test_compare(void)
 	       "another document");
 	is_str(why, "a different document: /afr_ota/files/0/filesize: 1024 != 1025",
 	       "names the change, existing value first");
-	is_int(cmp(req, describe, "{\"afr_ota\":{\"files\":[{\"filesize\":1025,\"x~/\":1}]}}", why), 1,
-	       "an extra member");
-	is_str(why, "a different document: /afr_ota/files/0/x~0~1: 1 != (absent)", "pointer escaped");
+	is_int(cmp(req, describe, "{\"afr_ota\":{\"files\":[{\"filesize\":1025,\"x~/\":1}]}}", why),
+	       1, "an extra member");
+	is_str(why, "a different document: /afr_ota/files/0/x~0~1: 1 != (absent)",
+	       "pointer escaped");
 	is_int(cmp(req,
-	           "{\"job\":{\"targets\":[\"arn:a\"],\"jobExecutionsRolloutConfig\":"
-	           "{\"exponentialRate\":{\"incrementFactor\":2}}}}",
-	           "{\"afr_ota\":{\"files\":[{\"filesize\":1025}]}}", why),
+		   "{\"job\":{\"targets\":[\"arn:a\"],\"jobExecutionsRolloutConfig\":"
+		   "{\"exponentialRate\":{\"incrementFactor\":2}}}}",
+		   "{\"afr_ota\":{\"files\":[{\"filesize\":1025}]}}", why),
 	       1, "other targets");
-	is_str(why, "a different targets: /targets: [\"arn:a\"] != [\"arn:a\",\"arn:b\"]", "targets shown");
+	is_str(why, "a different targets: /targets: [\"arn:a\"] != [\"arn:a\",\"arn:b\"]",
+	       "targets shown");
 	is_int(cmp(req,
-	           "{\"job\":{\"targets\":[\"arn:a\",\"arn:b\"],\"description\":\"d\","
-	           "\"jobExecutionsRolloutConfig\":{\"exponentialRate\":{\"incrementFactor\":2}}}}",
-	           "{\"afr_ota\":{\"files\":[{\"filesize\":1025}]}}", why),
+		   "{\"job\":{\"targets\":[\"arn:a\",\"arn:b\"],\"description\":\"d\","
+		   "\"jobExecutionsRolloutConfig\":{\"exponentialRate\":{\"incrementFactor\":2}}}}",
+		   "{\"afr_ota\":{\"files\":[{\"filesize\":1025}]}}", why),
 	       1, "a description");
 	is_str(why, "a different description: /description: \"d\" != \"\"", "description shown");
 	is_int(cmp("{\"jobId\":\"x\",\"targets\":[\"a\"],\"documentSource\":\"https://s3/b/k2\"}",
-	           "{\"documentSource\":\"https://s3/b/k1\",\"job\":{\"targets\":[\"a\"]}}", NULL, why),
+		   "{\"documentSource\":\"https://s3/b/k1\",\"job\":{\"targets\":[\"a\"]}}", NULL,
+		   why),
 	       1, "another documentSource");
 	is_str(why, "a different documentSource: \"https://s3/b/k1\" != \"https://s3/b/k2\"",
 	       "documentSource shown");
