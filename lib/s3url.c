@@ -235,7 +235,7 @@ int jd_s3_target(const struct jd_url *endpoint, const char *region, const char *
 	/* Upper case and '_' cannot be in a host name. */
 	if (!path_style && strpbrk(bucket, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_"))
 		path_style = 1;
-	if (!path_style && jd_buf_addf(&host, err, "%s.", bucket) < 0)
+	if (!path_style && (jd_buf_adds(&host, bucket, err) < 0 || jd_buf_addc(&host, '.', err) < 0))
 		goto out;
 	if (jd_buf_adds(&host, endpoint->host, err) < 0 ||
 	    (endpoint->port && jd_buf_addf(&host, err, ":%u", endpoint->port) < 0))
@@ -248,7 +248,8 @@ int jd_s3_target(const struct jd_url *endpoint, const char *region, const char *
 	}
 	if (jd_s3_encode_key(&path, key, err) < 0)
 		goto out;
-	if (jd_buf_addf(&origin, err, "%s://%s", endpoint->scheme, host.data) < 0)
+	if (jd_buf_adds(&origin, endpoint->scheme, err) < 0 || jd_buf_adds(&origin, "://", err) < 0 ||
+	    jd_buf_adds(&origin, host.data, err) < 0)
 		goto out;
 	out->host = jd_buf_detach(&host, NULL);
 	out->path = jd_buf_detach(&path, NULL);

@@ -1,11 +1,11 @@
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "buf.h"
 #include "internal.h"
@@ -19,10 +19,24 @@
 static const char hexu[] = "0123456789ABCDEF";
 static const char hexl[] = "0123456789abcdef";
 
+/* RFC 3986 unreserved characters: A-Z a-z 0-9 - . _ ~ */
+static const unsigned char unreserved[256] = {
+	['-'] = 1, ['.'] = 1, ['_'] = 1, ['~'] = 1,
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+	['8'] = 1, ['9'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
+	['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
+	['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+	['Y'] = 1, ['Z'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
+	['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
+	['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+	['y'] = 1, ['z'] = 1,
+};
+
 static int is_unreserved(unsigned char c)
 {
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-	       c == '-' || c == '.' || c == '_' || c == '~';
+	return unreserved[c];
 }
 
 static int hexval(unsigned char c)
@@ -149,32 +163,89 @@ bad:
 
 /* ---- hashing ---- */
 
+/*
+ * SHA-256 fetched once: OpenSSL 3 otherwise looks the algorithm up (under
+ * a lock) on every digest, which dominated presigning many URLs.
+ */
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void sha256_fetch(void)
+{
+	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+static const EVP_MD *sha256(void)
+{
+	pthread_once(&sha256_once, sha256_fetch);
+	return sha256_md ? sha256_md : EVP_sha256();
+}
+
+/* SHA-256 over up to three parts into md; 0 or -1. */
+static int digest3(EVP_MD_CTX *ctx, const void *a, size_t alen, const void *b, size_t blen,
+                   const void *c, size_t clen, unsigned char md[32])
+{
+	unsigned int n = 0;
+
+	if (!EVP_DigestInit_ex2(ctx, sha256(), NULL) || !EVP_DigestUpdate(ctx, a, alen) ||
+	    (blen && !EVP_DigestUpdate(ctx, b, blen)) || (clen && !EVP_DigestUpdate(ctx, c, clen)) ||
+	    !EVP_DigestFinal_ex(ctx, md, &n) || n != 32)
+		return -1;
+	return 0;
+}
+
 void jd_sigv4_sha256_hex(const void *data, size_t len, char out[65])
 {
 	unsigned char md[32];
-	unsigned int n = 0;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 
-	if (!EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) || n != 32) {
-		/* NEEDSWORK: EVP_Digest fails only without a default provider. */
+	if (!ctx || digest3(ctx, data, len, NULL, 0, NULL, 0, md) < 0) {
+		/* NEEDSWORK: fails only without memory or a default provider. */
 		memset(out, '0', 64);
 		out[64] = '\0';
+		EVP_MD_CTX_free(ctx);
 		return;
 	}
+	EVP_MD_CTX_free(ctx);
 	to_hex(md, 32, out);
 }
 
+/* HMAC-SHA256 (RFC 2104) over the fetched digest; pads wiped. */
 static int hmac(const unsigned char *key, size_t klen, const char *msg, size_t mlen,
                 unsigned char out[32], struct jd_error *err)
 {
-	unsigned int n = 0;
+	unsigned char k[64], pad[64], inner[32];
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int ret = -1;
 
-	if (!HMAC(EVP_sha256(), key, (int)klen, (const unsigned char *)msg, mlen, out, &n) ||
-	    n != 32) {
-		jd_error_set(err, JD_EINTERNAL, "HMAC-SHA256 failed");
-		jd_error_add_openssl(err);
-		return -1;
+	if (!ctx)
+		return jd_error_oom(err);
+	memset(k, 0, sizeof(k));
+	if (klen > 64) {
+		if (digest3(ctx, key, klen, NULL, 0, NULL, 0, k) < 0)
+			goto fail;
+	} else {
+		memcpy(k, key, klen);
 	}
-	return 0;
+	for (size_t i = 0; i < 64; i++)
+		pad[i] = k[i] ^ 0x36;
+	if (digest3(ctx, pad, 64, msg, mlen, NULL, 0, inner) < 0)
+		goto fail;
+	for (size_t i = 0; i < 64; i++)
+		pad[i] = k[i] ^ 0x5c;
+	if (digest3(ctx, pad, 64, inner, 32, NULL, 0, out) < 0)
+		goto fail;
+	ret = 0;
+	goto out;
+fail:
+	jd_error_set(err, JD_EINTERNAL, "HMAC-SHA256 failed");
+	jd_error_add_openssl(err);
+out:
+	OPENSSL_cleanse(k, sizeof(k));
+	OPENSSL_cleanse(pad, sizeof(pad));
+	OPENSSL_cleanse(inner, sizeof(inner));
+	EVP_MD_CTX_free(ctx);
+	return ret;
 }
 
 int jd_sigv4_signing_key(const char *secret, const char *date, const char *region,
@@ -220,15 +291,10 @@ void jd_sigv4_cache_clear(struct jd_sigv4_cache *c)
 static void secret_fingerprint(const struct jd_sigv4_creds *cr, unsigned char fp[32])
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	unsigned int n = 0;
 
-	memset(fp, 0, 32);
-	if (!ctx)
-		return;
-	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) &&
-	    EVP_DigestUpdate(ctx, cr->access_key_id, strlen(cr->access_key_id) + 1) &&
-	    EVP_DigestUpdate(ctx, cr->secret_access_key, strlen(cr->secret_access_key)))
-		EVP_DigestFinal_ex(ctx, fp, &n);
+	if (!ctx || digest3(ctx, cr->access_key_id, strlen(cr->access_key_id) + 1,
+	                    cr->secret_access_key, strlen(cr->secret_access_key), NULL, 0, fp) < 0)
+		memset(fp, 0, 32); /* never matches a valid cache: see get_key */
 	EVP_MD_CTX_free(ctx);
 }
 
@@ -242,7 +308,7 @@ static int get_key(const struct jd_sigv4_params *p, struct jd_sigv4_cache *cache
 		return jd_sigv4_signing_key(p->creds->secret_access_key, p->time.date, p->region,
 		                            p->service, key, err);
 	secret_fingerprint(p->creds, fp);
-	if (cache->valid && !strcmp(cache->date, p->time.date) &&
+	if (cache->valid && (fp[0] | fp[1] | fp[2] | fp[3]) && !strcmp(cache->date, p->time.date) &&
 	    !strcmp(cache->region, p->region) && !strcmp(cache->service, p->service) &&
 	    !CRYPTO_memcmp(cache->secret_fp, fp, 32)) {
 		memcpy(key, cache->key, 32);
@@ -272,26 +338,27 @@ static int get_key(const struct jd_sigv4_params *p, struct jd_sigv4_cache *cache
 int jd_uri_encode(struct jd_buf *buf, const char *s, size_t len, int keep_slash,
                   struct jd_error *err)
 {
-	size_t i, start = 0;
+	char *d;
 
-	if (jd_buf_grow(buf, len, err) < 0)
+	if (len > (size_t)-1 / 4)
+		return jd_error_set(err, JD_EINPUT, "too big");
+	if (jd_buf_grow(buf, len * 3, err) < 0)
 		return -1;
-	for (i = 0; i < len; i++) {
+	d = buf->data + buf->len;
+	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
-		char esc[3];
 
-		if (is_unreserved(c) || (c == '/' && keep_slash))
-			continue;
-		if (jd_buf_add(buf, s + start, i - start, err) < 0)
-			return -1;
-		esc[0] = '%';
-		esc[1] = hexu[c >> 4];
-		esc[2] = hexu[c & 15];
-		if (jd_buf_add(buf, esc, 3, err) < 0)
-			return -1;
-		start = i + 1;
+		if (is_unreserved(c) || (c == '/' && keep_slash)) {
+			*d++ = (char)c;
+		} else {
+			*d++ = '%';
+			*d++ = hexu[c >> 4];
+			*d++ = hexu[c & 15];
+		}
 	}
-	return jd_buf_add(buf, s + start, len - start, err);
+	*d = '\0';
+	buf->len = (size_t)(d - buf->data);
+	return 0;
 }
 
 /* Decodes %XX escapes of s[0..len) into a new string; a stray '%' stays. */
@@ -383,6 +450,14 @@ int jd_sigv4_canonical_uri(const char *path, unsigned flags, char **out, struct 
 	if (strlen(path) > MAX_CANONICAL / 3)
 		return jd_error_set(err, JD_EINPUT, "path too long (%zu bytes)", strlen(path));
 	if (flags & JD_SIGV4_S3) {
+		/* Already canonical when it holds nothing to decode or encode. */
+		size_t i;
+		for (i = 0; path[i] && (unreserved[(unsigned char)path[i]] || path[i] == '/'); i++)
+			;
+		if (!path[i] && path[0] == '/') {
+			*out = jd_strndup(path, i);
+			return *out ? 0 : jd_error_oom(err);
+		}
 		tmp = pct_decode(path, strlen(path), &n);
 		if (!tmp)
 			return jd_error_oom(err);
@@ -444,7 +519,7 @@ static char *encode_dup(const char *s, size_t len, int decode, struct jd_error *
 		}
 		s = dec;
 	}
-	if (jd_uri_encode(&b, s, n, 0, err) < 0) {
+	if (jd_buf_grow(&b, n * 3, err) < 0 || jd_uri_encode(&b, s, n, 0, err) < 0) {
 		free(dec);
 		jd_buf_release(&b);
 		return NULL;
@@ -576,19 +651,25 @@ static int is_ws(char c)
 static int add_folded(struct jd_buf *b, const char *v, struct jd_error *err)
 {
 	int pending = 0, any = 0;
+	size_t n = strlen(v);
+	char *d;
 
+	if (jd_buf_grow(b, n + 1, err) < 0)
+		return -1;
+	d = b->data + b->len;
 	for (; *v; v++) {
 		if (is_ws(*v)) {
 			pending = any;
 			continue;
 		}
-		if (pending && jd_buf_addc(b, ' ', err) < 0)
-			return -1;
+		if (pending)
+			*d++ = ' ';
 		pending = 0;
 		any = 1;
-		if (jd_buf_addc(b, *v, err) < 0)
-			return -1;
+		*d++ = *v;
 	}
+	*d = '\0';
+	b->len = (size_t)(d - b->data);
 	return 0;
 }
 
@@ -734,6 +815,13 @@ static void wipe_free(char *p)
 	}
 }
 
+static void wipe_buf(struct jd_buf *b)
+{
+	if (b->data)
+		OPENSSL_cleanse(b->data, b->len);
+	jd_buf_release(b);
+}
+
 void jd_sigv4_signed_release(struct jd_sigv4_signed *s)
 {
 	wipe_free(s->canonical_request);
@@ -787,14 +875,24 @@ static int check_params(const struct jd_sigv4_params *p, const struct jd_sigv4_r
 	return 0;
 }
 
+/* Appends the NULL-terminated list of strings to b. */
+static int add_all(struct jd_buf *b, struct jd_error *err, const char *const *parts)
+{
+	for (; *parts; parts++)
+		if (jd_buf_adds(b, *parts, err) < 0)
+			return -1;
+	return 0;
+}
+
 /*
- * The common part: canonical request, string to sign, signature. query is
- * the canonical query string; extra the signer's headers.
+ * The common part: canonical request, string to sign, signature. cquery is
+ * the canonical query string, hblock the canonical headers block (with its
+ * trailing '\n'), out->signed_headers already set.
  */
 static int sign_core(const struct jd_sigv4_params *p, const struct jd_sigv4_request *req,
-                     const char *cquery, const struct jd_sigv4_header *extra, size_t nextra,
-                     const char *payload_hash, struct jd_sigv4_cache *cache,
-                     struct jd_sigv4_signed *out, struct jd_error *err)
+                     const char *cquery, const char *hblock, const char *payload_hash,
+                     struct jd_sigv4_cache *cache, struct jd_sigv4_signed *out,
+                     struct jd_error *err)
 {
 	struct jd_buf b = JD_BUF_INIT(MAX_CANONICAL);
 	char *curi = NULL;
@@ -804,25 +902,25 @@ static int sign_core(const struct jd_sigv4_params *p, const struct jd_sigv4_requ
 
 	if (jd_sigv4_canonical_uri(req->path, p->flags, &curi, err) < 0)
 		goto out;
-	if (jd_buf_grow(&b, 512, err) < 0 || jd_buf_adds(&b, req->method, err) < 0 ||
-	    jd_buf_addc(&b, '\n', err) < 0 || jd_buf_adds(&b, curi, err) < 0 ||
-	    jd_buf_addc(&b, '\n', err) < 0 || jd_buf_adds(&b, cquery, err) < 0 ||
-	    jd_buf_addc(&b, '\n', err) < 0)
-		goto out;
-	if (canonical_headers(req, extra, nextra, &b, &out->signed_headers, err) < 0)
-		goto out;
-	if (jd_buf_addc(&b, '\n', err) < 0 || jd_buf_adds(&b, out->signed_headers, err) < 0 ||
-	    jd_buf_addc(&b, '\n', err) < 0 || jd_buf_adds(&b, payload_hash, err) < 0)
-		goto out;
+	{
+		const char *parts[] = { req->method, "\n", curi, "\n", cquery, "\n", hblock, "\n",
+			                out->signed_headers, "\n", payload_hash, NULL };
+		if (jd_buf_grow(&b, strlen(curi) + strlen(cquery) + strlen(hblock) + 256, err) < 0 ||
+		    add_all(&b, err, parts) < 0)
+			goto out;
+	}
 	jd_sigv4_sha256_hex(b.data, b.len, hash);
 	out->canonical_request = jd_buf_detach(&b, NULL);
 	if (!out->canonical_request) {
 		jd_error_oom(err);
 		goto out;
 	}
-	if (jd_buf_addf(&b, err, "%s\n%s\n%s\n%s", JD_SIGV4_ALGORITHM, p->time.datetime,
-	                out->credential_scope, hash) < 0)
-		goto out;
+	{
+		const char *parts[] = { JD_SIGV4_ALGORITHM "\n", p->time.datetime, "\n",
+			                out->credential_scope, "\n", hash, NULL };
+		if (add_all(&b, err, parts) < 0)
+			goto out;
+	}
 	out->string_to_sign = jd_buf_detach(&b, NULL);
 	if (!out->string_to_sign) {
 		jd_error_oom(err);
@@ -846,9 +944,13 @@ static int make_scope(const struct jd_sigv4_params *p, struct jd_sigv4_signed *o
                       struct jd_error *err)
 {
 	struct jd_buf b = JD_BUF_INIT(512);
+	const char *parts[] = { p->time.date, "/", p->region, "/", p->service, "/aws4_request",
+		                NULL };
 
-	if (jd_buf_addf(&b, err, "%s/%s/%s/aws4_request", p->time.date, p->region, p->service) < 0)
+	if (add_all(&b, err, parts) < 0) {
+		jd_buf_release(&b);
 		return -1;
+	}
 	out->credential_scope = jd_buf_detach(&b, NULL);
 	return out->credential_scope ? 0 : jd_error_oom(err);
 }
@@ -860,6 +962,17 @@ static char *xstrdup(const char *s, struct jd_error *err)
 	if (!d)
 		jd_error_oom(err);
 	return d;
+}
+
+static int add_header(struct jd_sigv4_signed *out, const char *name, const char *value,
+                      struct jd_error *err)
+{
+	out->headers[out->nheaders].name = name;
+	out->headers[out->nheaders].value = xstrdup(value, err);
+	if (!out->headers[out->nheaders].value)
+		return -1;
+	out->nheaders++;
+	return 0;
 }
 
 int jd_sigv4_sign_headers(const struct jd_sigv4_params *p, const struct jd_sigv4_request *req,
@@ -874,7 +987,7 @@ int jd_sigv4_sign_headers(const struct jd_sigv4_params *p, const struct jd_sigv4
 	const char *payload = req->payload_hash ? req->payload_hash : JD_SIGV4_EMPTY_SHA256;
 	int sign_body = (p->flags & (JD_SIGV4_S3 | JD_SIGV4_SIGN_BODY)) != 0;
 	char *cquery = NULL;
-	struct jd_buf b = JD_BUF_INIT(MAX_CANONICAL);
+	struct jd_buf b = JD_BUF_INIT(MAX_CANONICAL), hb = JD_BUF_INIT(MAX_CANONICAL);
 	int ret = -1;
 
 	jd_sigv4_signed_release(out);
@@ -889,37 +1002,34 @@ int jd_sigv4_sign_headers(const struct jd_sigv4_params *p, const struct jd_sigv4
 		extra[nextra++] = (struct jd_sigv4_header){ "X-Amz-Security-Token", token };
 	if (sign_body)
 		extra[nextra++] = (struct jd_sigv4_header){ "x-amz-content-sha256", payload };
-	if (sign_core(p, req, cquery, extra, nextra, payload, cache, out, err) < 0)
+	if (canonical_headers(req, extra, nextra, &hb, &out->signed_headers, err) < 0)
 		goto out;
-	if (jd_buf_addf(&b, err, "%s Credential=%s/%s, SignedHeaders=%s, Signature=%s",
-	                JD_SIGV4_ALGORITHM, p->creds->access_key_id, out->credential_scope,
-	                out->signed_headers, out->signature) < 0)
+	if (sign_core(p, req, cquery, hb.data, payload, cache, out, err) < 0)
 		goto out;
+	{
+		const char *parts[] = { JD_SIGV4_ALGORITHM " Credential=", p->creds->access_key_id,
+			                "/", out->credential_scope, ", SignedHeaders=",
+			                out->signed_headers, ", Signature=", out->signature, NULL };
+		if (add_all(&b, err, parts) < 0)
+			goto out;
+	}
 	out->authorization = jd_buf_detach(&b, NULL);
 	if (!out->authorization) {
 		jd_error_oom(err);
 		goto out;
 	}
 	/* The order the official suite's signed requests show. */
-	if (token) {
-		out->headers[out->nheaders].name = "X-Amz-Security-Token";
-		if (!(out->headers[out->nheaders++].value = xstrdup(token, err)))
-			goto out;
-	}
-	out->headers[out->nheaders].name = "X-Amz-Date";
-	if (!(out->headers[out->nheaders++].value = xstrdup(p->time.datetime, err)))
+	if ((token && add_header(out, "X-Amz-Security-Token", token, err) < 0) ||
+	    add_header(out, "X-Amz-Date", p->time.datetime, err) < 0 ||
+	    (sign_body && add_header(out, "x-amz-content-sha256", payload, err) < 0))
 		goto out;
-	if (sign_body) {
-		out->headers[out->nheaders].name = "x-amz-content-sha256";
-		if (!(out->headers[out->nheaders++].value = xstrdup(payload, err)))
-			goto out;
-	}
 	out->headers[out->nheaders].name = "Authorization";
 	out->headers[out->nheaders++].value = out->authorization;
 	ret = 0;
 out:
 	free(cquery);
 	jd_buf_release(&b);
+	wipe_buf(&hb);
 	if (ret < 0)
 		jd_sigv4_signed_release(out);
 	return ret;
@@ -946,7 +1056,7 @@ int jd_sigv4_sign_query(const struct jd_sigv4_params *p, const struct jd_sigv4_r
 	const char *payload = req->payload_hash        ? req->payload_hash
 	                      : (p->flags & JD_SIGV4_S3) ? JD_SIGV4_UNSIGNED_PAYLOAD
 	                                                 : JD_SIGV4_EMPTY_SHA256;
-	struct jd_buf b = JD_BUF_INIT(MAX_CANONICAL);
+	struct jd_buf b = JD_BUF_INIT(MAX_CANONICAL), hb = JD_BUF_INIT(MAX_CANONICAL);
 	char *cquery = NULL, *cred = NULL;
 	char expires[16];
 	int ret = -1;
@@ -957,31 +1067,52 @@ int jd_sigv4_sign_query(const struct jd_sigv4_params *p, const struct jd_sigv4_r
 	if (p->expires < 1 || p->expires > JD_SIGV4_MAX_EXPIRES)
 		return jd_error_set(err, JD_EUSAGE, "expiry %u s out of range 1..%u", p->expires,
 		                    JD_SIGV4_MAX_EXPIRES);
-	snprintf(expires, sizeof(expires), "%u", p->expires);
+	{
+		unsigned v = p->expires, n = 1;
+		while (v >= 10 && n < 10) {
+			v /= 10;
+			n++;
+		}
+		put_digits(expires, p->expires, (int)n)[0] = '\0';
+	}
 	if (make_scope(p, out, err) < 0)
 		goto out;
-	if (jd_buf_addf(&b, err, "%s/%s", p->creds->access_key_id, out->credential_scope) < 0)
-		goto out;
+	{
+		const char *parts[] = { p->creds->access_key_id, "/", out->credential_scope, NULL };
+		if (add_all(&b, err, parts) < 0)
+			goto out;
+	}
 	cred = jd_buf_detach(&b, NULL);
 	if (!cred) {
 		jd_error_oom(err);
 		goto out;
 	}
-	/*
-	 * The signed headers must be known before the canonical query, which
-	 * carries them: compute them with an empty query first.
-	 */
-	{
-		struct jd_buf tmp = JD_BUF_INIT(MAX_CANONICAL);
-		int r = canonical_headers(req, NULL, 0, &tmp, &out->signed_headers, err);
-
-		jd_buf_release(&tmp);
-		if (r < 0)
-			goto out;
-	}
-	if (parse_query(req->query, &q, &nq, 6, err) < 0)
+	/* The signed headers go into the canonical query: headers first. */
+	if (canonical_headers(req, NULL, 0, &hb, &out->signed_headers, err) < 0)
 		goto out;
-	{
+	if (!req->query || !*req->query) {
+		/*
+		 * The common presign case, without a query of its own: the
+		 * parameters are known and already in sorted order.
+		 */
+		if (jd_buf_grow(&b, 256 + 3 * (strlen(cred) + strlen(out->signed_headers) +
+		                               (sign_token ? strlen(token) : 0)),
+		                err) < 0 ||
+		    add_param(&b, "X-Amz-Algorithm", JD_SIGV4_ALGORITHM, err) < 0 ||
+		    add_param(&b, "X-Amz-Credential", cred, err) < 0 ||
+		    add_param(&b, "X-Amz-Date", p->time.datetime, err) < 0 ||
+		    add_param(&b, "X-Amz-Expires", expires, err) < 0 ||
+		    (sign_token && add_param(&b, "X-Amz-Security-Token", token, err) < 0) ||
+		    add_param(&b, "X-Amz-SignedHeaders", out->signed_headers, err) < 0)
+			goto out;
+		cquery = jd_buf_detach(&b, NULL);
+		if (!cquery) {
+			jd_error_oom(err);
+			goto out;
+		}
+	} else {
+		if (parse_query(req->query, &q, &nq, 6, err) < 0)
+			goto out;
 		const char *names[6] = { "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date",
 			                 "X-Amz-Expires",   "X-Amz-SignedHeaders", "X-Amz-Security-Token" };
 		const char *values[6] = { JD_SIGV4_ALGORITHM, cred, p->time.datetime, expires,
@@ -1003,15 +1134,16 @@ int jd_sigv4_sign_query(const struct jd_sigv4_params *p, const struct jd_sigv4_r
 			if (!q[nq - 1].value)
 				goto out;
 		}
+		if (join_query(q, nq, &cquery, err) < 0)
+			goto out;
 	}
-	if (join_query(q, nq, &cquery, err) < 0)
-		goto out;
-	free(out->signed_headers);
-	out->signed_headers = NULL;
-	if (sign_core(p, req, cquery, NULL, 0, payload, cache, out, err) < 0)
+	if (sign_core(p, req, cquery, hb.data, payload, cache, out, err) < 0)
 		goto out;
 	/* The order aws-c-auth emits, as in the official suite. */
-	if (add_param(&b, "X-Amz-Algorithm", JD_SIGV4_ALGORITHM, err) < 0 ||
+	if (jd_buf_grow(&b, 256 + 3 * (strlen(cred) + strlen(out->signed_headers) +
+	                               (token ? strlen(token) : 0)),
+	                err) < 0 ||
+	    add_param(&b, "X-Amz-Algorithm", JD_SIGV4_ALGORITHM, err) < 0 ||
 	    add_param(&b, "X-Amz-Credential", cred, err) < 0 ||
 	    add_param(&b, "X-Amz-Date", p->time.datetime, err) < 0 ||
 	    add_param(&b, "X-Amz-SignedHeaders", out->signed_headers, err) < 0 ||
@@ -1026,9 +1158,8 @@ int jd_sigv4_sign_query(const struct jd_sigv4_params *p, const struct jd_sigv4_r
 	}
 	ret = 0;
 out:
-	if (b.data)
-		OPENSSL_cleanse(b.data, b.len);
-	jd_buf_release(&b);
+	wipe_buf(&b);
+	wipe_buf(&hb);
 	qparams_free(q, nq);
 	wipe_free(cquery);
 	free(cred);
