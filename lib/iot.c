@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "internal.h"
+#include "http.h"
 #include "iot.h"
 #include "json.h"
 
@@ -781,25 +782,113 @@ out:
 
 /* ---- sending (over lib/http) -------------------------------------------- */
 
-int jd_iot_send(const struct jd_iot_config *c, const struct jd_iot_http *h, long *status,
-		json_t **answer, char *aws_code, struct jd_error *err)
+static void http_log(void *ctx, const char *line)
 {
-	(void)c;
-	(void)h;
+	const struct jd_iot_config *c = ctx;
+
+	c->log(c->log_ctx, line);
+}
+
+int jd_iot_send(const struct jd_iot_config *c, const struct jd_iot_http *h, long *status,
+                json_t **answer, char *aws_code, struct jd_error *err)
+{
+	struct jd_http_options o;
+	struct jd_http *own = NULL, *http = c->http;
+	struct jd_http_header hdr[JD_ARRAY_SIZE(h->headers)];
+	struct jd_http_request req;
+	struct jd_http_response resp;
+	char code[JD_IOT_CODE_MAX], msg[400];
+	json_error_t je;
+	size_t i;
+	int ret = -1;
+
 	*status = 0;
 	*answer = NULL;
 	if (aws_code)
 		aws_code[0] = '\0';
-	/* NEEDSWORK: waiting for lib/http */
-	return jd_error_set(err, JD_EINTERNAL, "%s: sending is not built yet", h->operation);
+	jd_http_response_init(&resp);
+	if (!http) {
+		memset(&o, 0, sizeof(o));
+		o.ca_bundle = c->ca_bundle;
+		o.max_attempts = c->max_attempts;
+		o.retry_base_ms = c->retry_base_ms;
+		if (c->log) {
+			o.log = http_log;
+			o.log_ctx = (void *)c;
+		}
+		http = own = jd_http_new(&o);
+		if (!own) {
+			jd_error_oom(err);
+			goto out;
+		}
+	}
+	for (i = 0; i < h->nheaders; i++) {
+		hdr[i].name = h->headers[i].name;
+		hdr[i].value = h->headers[i].value;
+	}
+	memset(&req, 0, sizeof(req));
+	req.method = h->method;
+	req.url = h->url;
+	req.headers = hdr;
+	req.nheaders = h->nheaders;
+	req.body.data = h->body;
+	req.body.fd = -1;
+	req.body.len = h->body ? h->body_len : 0;
+	req.out_fd = -1;
+	req.max_body = JD_IOT_RESPONSE_MAX;
+	if (jd_http_do(http, &req, &resp, err) < 0) {
+		/* no answer: say which operation */
+		char m[sizeof(err->msg)];
+		jd_strlcpy(m, err->msg, sizeof(m));
+		jd_error_set(err, err->code ? err->code : JD_EREMOTE, "%s: %s", h->operation, m);
+		goto out;
+	}
+	*status = resp.status;
+	if (resp.status < 200 || resp.status > 299) {
+		jd_iot_parse_error(jd_http_response_header(&resp, "x-amzn-errortype"), resp.body.data,
+		                   resp.body.len, code, sizeof(code), msg, sizeof(msg));
+		if (aws_code)
+			jd_strlcpy(aws_code, code, JD_IOT_CODE_MAX);
+		if (code[0] || msg[0])
+			jd_error_set(err, JD_EREMOTE, "%s: %ld %s%s%s", h->operation, resp.status,
+			             code[0] ? code : "error", msg[0] ? ": " : "", msg);
+		else
+			jd_error_set(err, JD_EREMOTE, "%s: HTTP %ld with no AWS error in the answer",
+			             h->operation, resp.status);
+		goto out;
+	}
+	if (!resp.body.len) {
+		*answer = json_object();
+	} else {
+		*answer = json_loadb(resp.body.data, resp.body.len, 0, &je);
+		if (!*answer) {
+			jd_error_set(err, JD_EREMOTE, "%s: the answer is not JSON: %s", h->operation,
+			             je.text);
+			goto out;
+		}
+	}
+	if (!*answer) {
+		jd_error_oom(err);
+		goto out;
+	}
+	logf_(c, "%s: %ld after %u attempt%s", h->operation, resp.status, resp.attempts,
+	      resp.attempts == 1 ? "" : "s");
+	ret = 0;
+out:
+	jd_http_response_release(&resp);
+	jd_http_free(own);
+	return ret;
 }
 
 /* ---- setup as the AWS CLI does ------------------------------------------ */
 
 int jd_iot_client_init(struct jd_iot_client *cl, const struct jd_aws_options *o, const char *date,
-		       const char *signing_name, struct jd_error *err)
+		       const char *signing_name, jd_iot_log_fn *log, void *log_ctx,
+		       struct jd_error *err)
 {
 	struct jd_aws_options opt = *o;
+	struct jd_http_options ho;
+	const char *env;
 
 	memset(cl, 0, sizeof(*cl));
 	jd_creds_init(&cl->creds);
@@ -818,11 +907,35 @@ int jd_iot_client_init(struct jd_iot_client *cl, const struct jd_aws_options *o,
 	cl->config.creds = &cl->view;
 	cl->config.date = date;
 	cl->config.ca_bundle = cl->aws.ca_bundle;
+	cl->config.log = log;
+	cl->config.log_ctx = log_ctx;
+	/* as the AWS CLI: AWS_MAX_ATTEMPTS counts the first attempt */
+	if ((env = getenv("AWS_MAX_ATTEMPTS")) && *env) {
+		char *end;
+		unsigned long n = strtoul(env, &end, 10);
+		if (*end || n < 1 || n > 100)
+			return jd_error_set(err, JD_EUSAGE, "AWS_MAX_ATTEMPTS: not a number 1..100: '%.32s'",
+			                    env);
+		cl->config.max_attempts = (unsigned)n;
+	}
+	memset(&ho, 0, sizeof(ho));
+	ho.ca_bundle = cl->config.ca_bundle;
+	ho.max_attempts = cl->config.max_attempts;
+	if (log) {
+		ho.log = http_log;
+		ho.log_ctx = &cl->config;
+	}
+	cl->http = jd_http_new(&ho);
+	if (!cl->http)
+		return jd_error_oom(err);
+	cl->config.http = cl->http;
 	return 0;
 }
 
 void jd_iot_client_release(struct jd_iot_client *cl)
 {
+	jd_http_free(cl->http);
+	cl->http = NULL;
 	jd_creds_release(&cl->creds);
 	jd_aws_config_release(&cl->aws);
 	memset(&cl->config, 0, sizeof(cl->config));

@@ -22,6 +22,8 @@
 #include "creds.h"
 #include "sigv4.h"
 
+struct jd_http;
+
 #define JD_IOT_DEFAULT_SIGNING_NAME "iot"
 #define JD_IOT_JOB_ID_MAX	    64
 #define JD_IOT_BODY_MAX		    ((size_t)1 << 20) /* request bodies we build */
@@ -38,7 +40,10 @@ typedef void jd_iot_log_fn(void *ctx, const char *line);
  * date: the signing time ("2026-01-01T00:00:00Z"); NULL or "" for now, read
  *   when each request is prepared.
  * ca_bundle: a PEM file for TLS (AWS_CA_BUNDLE), or NULL.
- * max_attempts: for retries through lib/http; 0 for its default.
+ * max_attempts, retry_base_ms: for retries through lib/http (attempts
+ *   include the first; the backoff's first cap); 0 for its defaults.
+ * http: a client to reuse (connections stay open between the calls of an
+ *   idempotent publish); NULL to make one for each request.
  */
 struct jd_iot_config {
 	const char *endpoint;
@@ -48,6 +53,8 @@ struct jd_iot_config {
 	const char *date;
 	const char *ca_bundle;
 	unsigned max_attempts;
+	long retry_base_ms;
+	struct jd_http *http;
 	jd_iot_log_fn *log;
 	void *log_ctx;
 };
@@ -183,16 +190,19 @@ struct jd_iot_client {
 	struct jd_creds creds;
 	struct jd_sigv4_creds view;
 	struct jd_aws_config aws;
+	struct jd_http *http;
 };
 
 /*
  * o: --profile, --region, --endpoint (o->service is set to "iot" here);
- * date and signing_name as in jd_iot_config (borrowed, may be NULL).
+ * date, signing_name, log and log_ctx as in jd_iot_config (borrowed, may be
+ * NULL). AWS_MAX_ATTEMPTS sets max_attempts, as for the AWS CLI.
  * Returns 0, or -1 with err as jd_aws_config_load / jd_creds_load (no
  * region is JD_EUSAGE). jd_iot_client_release is safe after a failure.
  */
 int jd_iot_client_init(struct jd_iot_client *cl, const struct jd_aws_options *o, const char *date,
-		       const char *signing_name, struct jd_error *err);
+		       const char *signing_name, jd_iot_log_fn *log, void *log_ctx,
+		       struct jd_error *err);
 void jd_iot_client_release(struct jd_iot_client *cl);
 
 #endif

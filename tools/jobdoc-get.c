@@ -113,10 +113,8 @@ int main(int argc, char **argv)
 	if (jd_iot_check_job_id(id, &err) < 0)
 		jd_usage_error("%s", err.msg);
 	o.no_remote = dry;
-	if (jd_iot_client_init(&cl, &o, date, signing, &err) < 0)
+	if (jd_iot_client_init(&cl, &o, date, signing, verbose ? log_line : NULL, NULL, &err) < 0)
 		goto fail;
-	if (verbose)
-		cl.config.log = log_line;
 	if (dry) {
 		if (dry_run(&cl.config, id, describe, before, &err) < 0)
 			goto fail;

@@ -172,12 +172,9 @@ int main(int argc, char **argv)
 	}
 	o.no_remote = dry; /* a dry run never asks the container endpoint or IMDS */
 	if (load_request(argv[optind], nparams, no_validate, &req, &err) < 0 ||
-	    jd_iot_client_init(&cl, &o, date, signing, &err) < 0)
+	    jd_iot_client_init(&cl, &o, date, signing, verbose ? log_line : NULL, NULL, &err) < 0)
 		goto fail;
-	if (verbose) {
-		cl.config.log = log_line;
-		cl.config.log_ctx = NULL;
-	}
+	jd_error_clear(&err); /* the input's name is no place for remote errors */
 	if (dry) {
 		if (dry_run(&cl.config, req, &err) < 0)
 			goto fail;
