@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "buf.h"
@@ -347,8 +348,11 @@ int jd_iot_format_http(const struct jd_iot_http *h, int crlf, struct jd_buf *out
 	if (jd_buf_addf(out, err, "%s %s HTTP/1.1%s", h->method, h->target, eol) < 0)
 		return -1;
 	for (i = 0; i < h->nheaders; i++) {
-		if (jd_buf_addf(out, err, "%s: %s%s", h->headers[i].name, h->headers[i].value,
-				eol) < 0)
+		/* a session token is a credential: shown as lib/http logs it */
+		const char *v = strcasecmp(h->headers[i].name, "X-Amz-Security-Token")
+					? h->headers[i].value
+					: "REDACTED";
+		if (jd_buf_addf(out, err, "%s: %s%s", h->headers[i].name, v, eol) < 0)
 			return -1;
 		/* Content-Length after Content-Type, as a client would send it */
 		if (!strcmp(h->headers[i].name, "Content-Type") &&
@@ -790,7 +794,7 @@ static void http_log(void *ctx, const char *line)
 }
 
 int jd_iot_send(const struct jd_iot_config *c, const struct jd_iot_http *h, long *status,
-                json_t **answer, char *aws_code, struct jd_error *err)
+		json_t **answer, char *aws_code, struct jd_error *err)
 {
 	struct jd_http_options o;
 	struct jd_http *own = NULL, *http = c->http;
@@ -845,16 +849,20 @@ int jd_iot_send(const struct jd_iot_config *c, const struct jd_iot_http *h, long
 	}
 	*status = resp.status;
 	if (resp.status < 200 || resp.status > 299) {
-		jd_iot_parse_error(jd_http_response_header(&resp, "x-amzn-errortype"), resp.body.data,
-		                   resp.body.len, code, sizeof(code), msg, sizeof(msg));
+		jd_iot_parse_error(jd_http_response_header(&resp, "x-amzn-errortype"),
+				   resp.body.data, resp.body.len, code, sizeof(code), msg,
+				   sizeof(msg));
+		logf_(c, "%s: %ld %s after %u attempt%s", h->operation, resp.status, code,
+		      resp.attempts, resp.attempts == 1 ? "" : "s");
 		if (aws_code)
 			jd_strlcpy(aws_code, code, JD_IOT_CODE_MAX);
 		if (code[0] || msg[0])
 			jd_error_set(err, JD_EREMOTE, "%s: %ld %s%s%s", h->operation, resp.status,
-			             code[0] ? code : "error", msg[0] ? ": " : "", msg);
+				     code[0] ? code : "error", msg[0] ? ": " : "", msg);
 		else
-			jd_error_set(err, JD_EREMOTE, "%s: HTTP %ld with no AWS error in the answer",
-			             h->operation, resp.status);
+			jd_error_set(err, JD_EREMOTE,
+				     "%s: HTTP %ld with no AWS error in the answer", h->operation,
+				     resp.status);
 		goto out;
 	}
 	if (!resp.body.len) {
@@ -862,8 +870,8 @@ int jd_iot_send(const struct jd_iot_config *c, const struct jd_iot_http *h, long
 	} else {
 		*answer = json_loadb(resp.body.data, resp.body.len, 0, &je);
 		if (!*answer) {
-			jd_error_set(err, JD_EREMOTE, "%s: the answer is not JSON: %s", h->operation,
-			             je.text);
+			jd_error_set(err, JD_EREMOTE, "%s: the answer is not JSON: %s",
+				     h->operation, je.text);
 			goto out;
 		}
 	}
@@ -914,8 +922,8 @@ int jd_iot_client_init(struct jd_iot_client *cl, const struct jd_aws_options *o,
 		char *end;
 		unsigned long n = strtoul(env, &end, 10);
 		if (*end || n < 1 || n > 100)
-			return jd_error_set(err, JD_EUSAGE, "AWS_MAX_ATTEMPTS: not a number 1..100: '%.32s'",
-			                    env);
+			return jd_error_set(err, JD_EUSAGE,
+					    "AWS_MAX_ATTEMPTS: not a number 1..100: '%.32s'", env);
 		cl->config.max_attempts = (unsigned)n;
 	}
 	memset(&ho, 0, sizeof(ho));

@@ -115,7 +115,9 @@ int jd_iot_prepare_describe_job(const struct jd_iot_config *c, const char *job_i
 /*
  * The request as HTTP/1.1 text: request line, headers (Content-Length
  * included), blank line, body; CRLF line ends when crlf, else LF. Appended
- * to out. Returns 0 or -1.
+ * to out. The signature is shown; the session token, a credential, is
+ * shown as "REDACTED" (as lib/http's verbose log does); the secret key is
+ * in no header. Returns 0 or -1.
  */
 int jd_iot_format_http(const struct jd_iot_http *h, int crlf, struct jd_buf *out,
 		       struct jd_error *err);

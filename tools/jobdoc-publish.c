@@ -171,10 +171,11 @@ int main(int argc, char **argv)
 					      : "one request or spec only");
 	}
 	o.no_remote = dry; /* a dry run never asks the container endpoint or IMDS */
-	if (load_request(argv[optind], nparams, no_validate, &req, &err) < 0 ||
-	    jd_iot_client_init(&cl, &o, date, signing, verbose ? log_line : NULL, NULL, &err) < 0)
+	if (load_request(argv[optind], nparams, no_validate, &req, &err) < 0)
 		goto fail;
-	jd_error_clear(&err); /* the input's name is no place for remote errors */
+	jd_error_clear(&err); /* the input's name is no place for other errors */
+	if (jd_iot_client_init(&cl, &o, date, signing, verbose ? log_line : NULL, NULL, &err) < 0)
+		goto fail;
 	if (dry) {
 		if (dry_run(&cl.config, req, &err) < 0)
 			goto fail;

@@ -75,7 +75,11 @@ done
 t_run "dry-run with a session token" 0 env AWS_SESSION_TOKEN="$TOKEN" \
 	jobdoc-publish --dry-run --date $DATE "$DATA/ota-http.json"
 cp "$T_TMP/out" "$T_TMP/token.http"
-t_out_has "the token is sent" "X-Amz-Security-Token: $TOKEN"
+t_out_has "the token is signed, but not shown" "X-Amz-Security-Token: REDACTED"
+if grep -qF "$TOKEN" "$T_TMP/token.http"; then t_ok 1 "no session token in the dry run"; else
+	t_ok 0 "no session token in the dry run"; fi
+t_run "botocore disagrees with another token (the check can fail)" 1 \
+	"$PY" "$PEERS/botocore-check.py" sign "$T_TMP/token.http" --secret "$SECRET" --token "x$TOKEN"
 t_run "botocore's SigV4Auth agrees with a session token" 0 \
 	"$PY" "$PEERS/botocore-check.py" sign "$T_TMP/token.http" --secret "$SECRET" --token "$TOKEN"
 t_run "a changed secret gives another signature (the check can fail)" 1 \
@@ -171,12 +175,19 @@ t_ok "$([ "$(count "$A_URL" '^GET /jobs/reboot-1/job-document')" = $((before + 3
 	"AWS_MAX_ATTEMPTS=3 attempts, then no more"
 ctl "$A_URL" /_fixture/reset {} >/dev/null
 
-t_run "a network failure: exit 5" 5 jobdoc-get --endpoint http://127.0.0.1:9 reboot-1
+t_run "a network failure: exit 5" 5 env AWS_MAX_ATTEMPTS=2 jobdoc-get --endpoint http://127.0.0.1:9 reboot-1
+t_err_has "names the operation" "jobdoc-get: GetJobDocument: "
 
 # --- 4. with a session token ---------------------------------------------------
 fixture_start B --session-token "$TOKEN"
 t_run "publish with a session token" 0 env AWS_SESSION_TOKEN="$TOKEN" \
 	jobdoc-publish --endpoint "$B_URL" "$DATA/minimal.json"
+t_run "publish --verbose with a session token" 0 env AWS_SESSION_TOKEN="$TOKEN" \
+	jobdoc-publish --verbose --endpoint "$B_URL" "$DATA/minimal.json"
+t_err_has "says what happened" "CreateJob: 409 ResourceAlreadyExistsException after 1 attempt"
+t_err_has "and that it compared" "job 'reboot-1' exists; reading it back to compare"
+if grep -qF -e "$TOKEN" -e "$SECRET" "$T_TMP/err"; then t_ok 1 "no token or secret in --verbose"; else
+	t_ok 0 "no token or secret in --verbose"; fi
 t_run "without the token the endpoint refuses" 5 jobdoc-publish --endpoint "$B_URL" "$DATA/minimal.json"
 t_err_has "UnrecognizedClientException" "403 UnrecognizedClientException"
 
