@@ -63,9 +63,9 @@ static long lookup(const struct jd_srcmap *m, const char *p, size_t len)
 	}
 }
 
-static int rehash(struct jd_srcmap *m)
+static int rehash_to(struct jd_srcmap *m, size_t nslot)
 {
-	size_t nslot = m->nslot ? m->nslot * 2 : 64, i;
+	size_t i;
 	uint32_t *slot = calloc(nslot, sizeof(*slot));
 
 	if (!slot)
@@ -82,16 +82,53 @@ static int rehash(struct jd_srcmap *m)
 	return 0;
 }
 
+static int rehash(struct jd_srcmap *m)
+{
+	return rehash_to(m, m->nslot ? m->nslot * 2 : 64);
+}
+
+int jd_srcmap_reserve(struct jd_srcmap *m, size_t n, size_t text)
+{
+	size_t nslot = 64;
+	struct entry *e;
+	char *t;
+
+	while (nslot < n * 2)
+		nslot *= 2;
+	if (nslot > m->nslot && rehash_to(m, nslot) < 0)
+		return -1;
+	if (n > m->alloc) {
+		e = realloc(m->e, n * sizeof(*e));
+		if (!e)
+			return -1;
+		m->e = e;
+		m->alloc = n;
+	}
+	if (text > m->talloc) {
+		t = realloc(m->text, text);
+		if (!t)
+			return -1;
+		m->text = t;
+		m->talloc = text;
+	}
+	return 0;
+}
+
 int jd_srcmap_add(struct jd_srcmap *m, const char *ptr, size_t len, const struct jd_pos *pos)
 {
-	long at;
-	struct entry *e;
+	long at = lookup(m, ptr, len);
 
-	at = lookup(m, ptr, len);
 	if (at >= 0) {
 		m->e[at].pos = *pos;
 		return 0;
 	}
+	return jd_srcmap_append(m, ptr, len, pos);
+}
+
+int jd_srcmap_append(struct jd_srcmap *m, const char *ptr, size_t len, const struct jd_pos *pos)
+{
+	struct entry *e;
+
 	if (m->n >= UINT32_MAX - 1)
 		return -1;
 	if ((m->n + 1) * 2 > m->nslot) {
@@ -193,5 +230,13 @@ int jd_pointer_push(struct jd_buf *b, const char *key, size_t len, struct jd_err
 
 int jd_pointer_push_index(struct jd_buf *b, size_t index, struct jd_error *err)
 {
-	return jd_buf_addf(b, err, "/%zu", index);
+	char tmp[24];
+	size_t n = sizeof(tmp);
+
+	do {
+		tmp[--n] = (char)('0' + index % 10);
+		index /= 10;
+	} while (index);
+	tmp[--n] = '/';
+	return jd_buf_add(b, tmp + n, sizeof(tmp) - n, err);
 }
