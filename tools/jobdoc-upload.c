@@ -50,6 +50,8 @@ static void usage(void)
 	       "      --region REGION         region (else AWS_REGION, AWS_DEFAULT_REGION, profile)\n"
 	       "      --profile NAME          profile in ~/.aws/credentials and ~/.aws/config\n"
 	       "      --path-style            https://HOST/BUCKET/KEY even for AWS endpoints\n"
+	       "      --stall-timeout SECONDS  retry a transfer that moved nothing for this\n"
+	       "                              long (default 30)\n"
 	       "  -q, --quiet                 no progress bar\n"
 	       "  -v, --verbose               HTTP exchanges on stderr (secrets redacted)\n"
 	       "  -h, --help                  show this help\n"
@@ -202,7 +204,8 @@ int main(int argc, char **argv)
 		{ "region", required_argument, NULL, 'r' },    { "profile", required_argument, NULL, 'p' },
 		{ "path-style", no_argument, NULL, 's' },      { "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },         { "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },         { NULL, 0, NULL, 0 }
+		{ "version", no_argument, NULL, 'V' },
+		{ "stall-timeout", required_argument, NULL, 'L' }, { NULL, 0, NULL, 0 }
 	};
 	struct jd_aws_options ao = { 0 };
 	struct jd_aws_config cfg = { 0 };
@@ -252,6 +255,11 @@ int main(int argc, char **argv)
 		case 'r': ao.region = optarg; break;
 		case 'p': ao.profile = optarg; break;
 		case 's': path_style = 1; break;
+		case 'L':
+			ho.stall_seconds = (long)parse_size("--stall-timeout", optarg);
+			if (ho.stall_seconds < 1 || ho.stall_seconds > 3600)
+				jd_usage_error("--stall-timeout '%s' out of range 1..3600", optarg);
+			break;
 		case 'q': quiet = 1; break;
 		case 'v': verbose = 1; break;
 		case 'h': usage(); return 0;
@@ -329,6 +337,7 @@ int main(int argc, char **argv)
 
 	if (jd_aws_config_load(&ao, &cfg, &err) < 0)
 		goto fail;
+	jd_error_clear(&err);
 	ho.ca_bundle = cfg.ca_bundle;
 	ho.cancel = &interrupted;
 	if (verbose)
@@ -362,6 +371,7 @@ int main(int argc, char **argv)
 	if (jd_creds_load(&ao, cfg.ca_bundle, &creds, &err) < 0)
 		goto fail;
 	jd_creds_view(&creds, &view);
+	jd_error_clear(&err); /* the place the config loader left */
 	jd_s3_init(&s3, http, &view, cfg.region, cfg.endpoint_url ? &endpoint : NULL,
 	           path_style                                      ? JD_S3_STYLE_PATH
 	           : !strcmp(cfg.s3_addressing_style, "path")      ? JD_S3_STYLE_PATH
