@@ -160,7 +160,8 @@ void jd_iot_job_release(struct jd_iot_job *j);
  * configurations mean success with existed = 1; any difference is -1 with
  * JD_EINVALID naming it ("job 'x' exists with a different document:
  * /afr_ota/files/0/filesize: 1024 != 1025"). Tags are not compared
- * (DescribeJob does not return them). Other failures as jd_iot_send.
+ * (DescribeJob does not return them); a documentSource is compared as a URL
+ * (NEEDSWORK: not the object behind it). Other failures as jd_iot_send.
  */
 int jd_iot_create_job(const struct jd_iot_config *c, const json_t *request, struct jd_iot_job *out,
 		      struct jd_error *err);

@@ -19,6 +19,13 @@ and CreateJobRequest.destinationPackageVersions (added upstream since): they
 are added explicitly to the loaded model below (shapes as botocore 1.43.11
 has them), so requests using them are validated, not rejected.
 
+documentSource: with --s3-endpoint (RGW on loopback), CreateJob reads the
+document from S3 as AWS does when the job is created (an object that cannot
+be read is 400 InvalidRequestException), with botocore's S3 client and the
+--s3-* credentials; GetJobDocument then returns it. The URL may be
+ENDPOINT/BUCKET/KEY, https://s3.REGION.amazonaws.com/BUCKET/KEY or
+https://BUCKET.s3.REGION.amazonaws.com/KEY; all are read from --s3-endpoint.
+
 Fault injection: --fail STATUS:TYPE:COUNT[:REGEX] (COUNT -1 = forever; REGEX
 matched against "METHOD /path"), or at run time
   POST /_fixture/fail  {"status":503,"type":"ServiceUnavailableException",
@@ -391,6 +398,7 @@ class Handler(BaseHTTPRequestHandler):
             errors.append("documentParameters can only be used with AWS managed templates")
         if errors:
             raise AwsError(400, "InvalidRequestException", "; ".join(errors))
+        fetched = self._fetch_document_source(req["documentSource"]) if has_src else None
         region = getattr(self, "region", "us-east-1")
         arn = "arn:aws:iot:%s:%s:job/%s" % (region, st.args.account, job_id)
         with st.lock:
@@ -399,12 +407,53 @@ class Handler(BaseHTTPRequestHandler):
                                "Job %s already exists" % job_id,
                                {"resourceId": job_id, "resourceArn": arn})
             now = round(time.time(), 3)
-            st.jobs[job_id] = {"request": req, "jobArn": arn, "createdAt": now}
+            st.jobs[job_id] = {"request": req, "jobArn": arn, "createdAt": now,
+                               "fetched": fetched}
         out = {"jobArn": arn, "jobId": job_id}
         if "description" in req:
             out["description"] = req["description"]
         self._send(200, out)
         return 200
+
+    def _fetch_document_source(self, url):
+        a = self.server.state.args
+        if not a.s3_endpoint:
+            return None
+        u = urlsplit(url)
+        ep = a.s3_endpoint.rstrip("/")
+        if url.startswith(ep + "/"):
+            path = url[len(ep) + 1:]
+        elif re.match(r"^s3[.-]", u.hostname or ""):
+            path = u.path.lstrip("/")
+        elif ".s3." in (u.hostname or "") or ".s3-" in (u.hostname or ""):
+            path = u.hostname.split(".s3")[0] + u.path
+        else:
+            raise AwsError(400, "InvalidRequestException",
+                           "documentSource is not an S3 object URL: %s" % url)
+        bucket, _, key = path.partition("/")
+        import botocore.config
+        import botocore.session
+        s3 = botocore.session.get_session().create_client(
+            "s3", endpoint_url=ep, region_name=a.s3_region,
+            aws_access_key_id=a.s3_access_key_id or a.access_key_id,
+            aws_secret_access_key=a.s3_secret_access_key or a.secret_access_key,
+            config=botocore.config.Config(s3={"addressing_style": "path"},
+                                          retries={"max_attempts": 1}))
+        try:
+            body = s3.get_object(Bucket=unquote(bucket), Key=unquote(key))["Body"].read()
+        except Exception as e:  # botocore's ClientError and connection errors alike
+            raise AwsError(400, "InvalidRequestException",
+                           "the documentSource %s cannot be read: %s" % (url, e))
+        try:
+            doc = body.decode("utf-8")
+            json.loads(doc)
+        except ValueError:
+            raise AwsError(400, "InvalidRequestException",
+                           "the document at %s is not valid JSON" % url)
+        if len(doc) > 32768:
+            raise AwsError(400, "InvalidRequestException",
+                           "the document at %s is longer than 32768 characters" % url)
+        return doc
 
     def _job(self, job_id):
         with self.server.state.lock:
@@ -416,10 +465,10 @@ class Handler(BaseHTTPRequestHandler):
     def _get_document(self, job_id, before):
         j = self._job(job_id)
         req = j["request"]
-        doc = req.get("document")
+        doc = req.get("document", j.get("fetched"))
         if doc is None:
-            # NEEDSWORK: documentSource is not fetched from S3; managed templates' documents
-            # are not known to the fixture.
+            # documentSource without --s3-endpoint; managed templates' documents are
+            # not known to the fixture.
             raise AwsError(400, "InvalidRequestException",
                            "fixture: job %s has no inline document" % job_id)
         if not before:
@@ -475,6 +524,10 @@ def main():
     ap.add_argument("--secret-access-key",
                     default=os.environ.get("JD_FIXTURE_SECRET", DEFAULT_SECRET))
     ap.add_argument("--session-token", default=os.environ.get("JD_FIXTURE_TOKEN"))
+    ap.add_argument("--s3-endpoint", help="where documentSource objects are read (path style)")
+    ap.add_argument("--s3-region", default="us-east-1")
+    ap.add_argument("--s3-access-key-id")
+    ap.add_argument("--s3-secret-access-key")
     ap.add_argument("--max-skew", type=float, default=0.0,
                     help="reject X-Amz-Date further than this from now (0: off)")
     ap.add_argument("--fail", action="append", metavar="STATUS:TYPE:COUNT[:REGEX]")
