@@ -757,6 +757,21 @@ int jd_iot_create_job(const struct jd_iot_config *c, const json_t *request, stru
 	r = jd_iot_compare_job(request, describe, doc, why, sizeof(why), err);
 	if (r < 0)
 		goto out;
+	{
+		/* a job on its way out will not run: the same request is no success */
+		const char *st = json_string_value(
+			json_object_get(json_object_get(describe, "job"), "status"));
+		if (st && !strcmp(st, "DELETION_IN_PROGRESS")) {
+			jd_error_set(
+				err, JD_EINVALID,
+				"job '%s' exists and is being deleted (DELETION_IN_PROGRESS); its "
+				"jobId cannot be used until the deletion completes",
+				id);
+			goto out;
+		}
+		if (st)
+			jd_strlcpy(out->status, st, sizeof(out->status));
+	}
 	if (r > 0) {
 		jd_error_set(err, JD_EINVALID, "job '%s' exists with %s", id, why);
 		goto out;

@@ -149,6 +149,7 @@ struct jd_iot_job {
 	char *job_id;
 	char *description; /* NULL when none */
 	int existed;	   /* the job was there already, with the same request */
+	char status[32];   /* when it existed: DescribeJob's status ("IN_PROGRESS", ...) */
 };
 void jd_iot_job_release(struct jd_iot_job *j);
 
@@ -157,7 +158,8 @@ void jd_iot_job_release(struct jd_iot_job *j);
  * Exception) the existing job is read back (DescribeJob, GetJobDocument
  * with beforeSubstitution=true) and compared with request: the same
  * document (as JSON), targets, targetSelection, description and
- * configurations mean success with existed = 1; any difference is -1 with
+ * configurations mean success with existed = 1 (a job being deleted is
+ * not: JD_EINVALID); any difference is -1 with
  * JD_EINVALID naming it ("job 'x' exists with a different document:
  * /afr_ota/files/0/filesize: 1024 != 1025"). Tags are not compared
  * (DescribeJob does not return them); a documentSource is compared as a URL

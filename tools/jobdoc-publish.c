@@ -186,9 +186,9 @@ int main(int argc, char **argv)
 		goto fail;
 	if (job.existed)
 		fprintf(stderr,
-			"%s: job '%s' exists with the same document and targets; not created "
-			"again\n",
-			jd_prog, job.job_id);
+			"%s: job '%s' exists with the same document and targets (status %s); "
+			"not created again\n",
+			jd_prog, job.job_id, job.status[0] ? job.status : "unknown");
 	res = json_pack("{s:s,s:s}", "jobArn", job.job_arn, "jobId", job.job_id);
 	if (res && job.description)
 		json_object_set_new(res, "description", json_string(job.description));

@@ -31,7 +31,8 @@ matched against "METHOD /path"), or at run time
   POST /_fixture/fail  {"status":503,"type":"ServiceUnavailableException",
                         "count":2,"match":"^PUT ","message":"..."}
 Other control endpoints (unsigned, loopback only): POST /_fixture/reset,
-GET /_fixture/jobs, GET /_fixture/log, POST /_fixture/stop.
+GET /_fixture/jobs, GET /_fixture/log, POST /_fixture/stop,
+POST /_fixture/status {"jobId":..., "status":"DELETION_IN_PROGRESS"}.
 
 Prints its port on stdout (and to --port-file) once listening; stops by
 itself after --lifetime seconds.
@@ -253,6 +254,10 @@ class Handler(BaseHTTPRequestHandler):
                 out = {"faults": st.faults}
             elif path == "/_fixture/reset" and self.command == "POST":
                 st.faults, st.jobs, st.log = [], {}, []
+                out = {}
+            elif path == "/_fixture/status" and self.command == "POST":
+                f = json.loads(body or b"{}")
+                st.jobs[f["jobId"]]["status"] = f["status"]
                 out = {}
             elif path == "/_fixture/jobs":
                 out = {"jobs": st.jobs}
@@ -482,7 +487,8 @@ class Handler(BaseHTTPRequestHandler):
         req = j["request"]
         job = {"jobArn": j["jobArn"], "jobId": job_id,
                "targetSelection": req.get("targetSelection", "SNAPSHOT"),
-               "status": "SCHEDULED" if "schedulingConfig" in req else "IN_PROGRESS",
+               "status": j.get("status") or
+                         ("SCHEDULED" if "schedulingConfig" in req else "IN_PROGRESS"),
                "forceCanceled": False, "targets": req["targets"]}
         if "description" in req:
             job["description"] = req["description"]

@@ -9,7 +9,7 @@ PY=/usr/bin/python3
 DATA=$JD_TOP/tests/data/publish
 
 rm -f "$T_TMP/iot.port"
-"$PY" "$JD_TOP/tests/peers/iot-endpoint.py" --port-file "$T_TMP/iot.port" --lifetime 120 \
+"$PY" "$JD_TOP/tests/peers/iot-endpoint.py" --port-file "$T_TMP/iot.port" --lifetime 300 \
 	--access-key-id "$JD_RGW_ACCESS" --secret-access-key "$JD_RGW_SECRET" \
 	--s3-endpoint "$JD_RGW_ENDPOINT" >/dev/null 2>"$T_TMP/iot.log" &
 IOT_PID=$!
@@ -34,7 +34,7 @@ t_run "describe" 0 jobdoc-get --describe sensor-fw-1-4-2-http
 t_out_has "documentSource in DescribeJob" "\"documentSource\":\"$JD_RGW_ENDPOINT/$BUCKET/jobs/ota-http.json\""
 
 t_run "publish again: the same job" 0 jobdoc-publish "$T_TMP/req.json"
-t_err_has "says so" "job 'sensor-fw-1-4-2-http' exists with the same document and targets"
+t_err_has "says so" "job 'sensor-fw-1-4-2-http' exists with the same document and targets (status IN_PROGRESS)"
 
 t_run "the changed document to another key" 0 jobdoc-upload -q \
 	--document "$DATA/ota-http-changed-document.json" "s3://$BUCKET/jobs/ota-http-2.json"

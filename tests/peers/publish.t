@@ -24,7 +24,7 @@ fixture_start() {
 	n=$1
 	shift
 	rm -f "$T_TMP/$n.port"
-	"$PY" "$PEERS/iot-endpoint.py" --port-file "$T_TMP/$n.port" --lifetime 120 "$@" \
+	"$PY" "$PEERS/iot-endpoint.py" --port-file "$T_TMP/$n.port" --lifetime 300 "$@" \
 		>"$T_TMP/$n.out" 2>"$T_TMP/$n.log" &
 	pid=$!
 	PIDS="$PIDS $pid"
@@ -120,7 +120,7 @@ t_run "get --describe" 0 jobdoc-get --describe sensor-fw-1-4-2-http
 t_out_has "DescribeJob's job" '"targetSelection":"CONTINUOUS"'
 
 t_run "publish the same request again" 0 jobdoc-publish "$DATA/ota-http.json"
-t_err_has "says the job existed" "job 'sensor-fw-1-4-2-http' exists with the same document and targets"
+t_err_has "says the job existed" "job 'sensor-fw-1-4-2-http' exists with the same document and targets (status IN_PROGRESS)"
 t_out_has "prints the existing job" '"jobArn":"arn:aws:iot:eu-west-1:123456789012:job/sensor-fw-1-4-2-http"'
 t_ok "$([ "$(jobs "$A_URL")" = 1 ] && echo 0 || echo 1)" "no second job"
 t_ok "$([ "$(count "$A_URL" '^PUT /jobs/sensor-fw-1-4-2-http$')" = 2 ] && echo 0 || echo 1)" \
@@ -134,7 +134,23 @@ t_err_has "naming the targets" "job 'sensor-fw-1-4-2-http' exists with a differe
 
 t_run "the scheduled job with maintenance windows" 0 jobdoc-publish "$DATA/maintenance-windows.json"
 t_run "and again" 0 jobdoc-publish "$DATA/maintenance-windows.json"
-t_err_has "existing equal job" "exists with the same"
+t_err_has "existing equal job, scheduled" "exists with the same document and targets (status SCHEDULED)"
+
+ctl "$A_URL" /_fixture/status '{"jobId":"maint-1","status":"DELETION_IN_PROGRESS"}' >/dev/null
+t_run "the same job, being deleted: exit 1" 1 jobdoc-publish "$DATA/maintenance-windows.json"
+t_err_has "says why" "job 'maint-1' exists and is being deleted (DELETION_IN_PROGRESS)"
+
+# a spec is compiled on the way: the same request as jobdoc-compile makes
+t_run "compile a sample spec" 0 jobdoc-compile "$JD_TOP/samples/ota-mqtt.yaml"
+cp "$T_TMP/out" "$T_TMP/spec.json"
+t_run "publish the spec itself" 0 jobdoc-publish "$JD_TOP/samples/ota-mqtt.yaml"
+spec_id=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["jobId"])' "$T_TMP/spec.json")
+t_out_has "the spec's job" "\"jobId\":\"$spec_id\""
+t_run "publishing the compiled request finds the same job" 0 jobdoc-publish "$T_TMP/spec.json"
+t_err_has "same" "job '$spec_id' exists with the same document and targets"
+t_run "get the spec's document" 0 jobdoc-get "$spec_id"
+"$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["document"])' "$T_TMP/spec.json" >"$T_TMP/want"
+t_same "the compiled document" "$T_TMP/want" "$T_TMP/out"
 
 # --- 3. AWS errors -------------------------------------------------------------
 ctl "$A_URL" /_fixture/fail '{"status":400,"type":"InvalidRequestException","count":1,"message":"presignedUrlConfig role ARN is required"}' >/dev/null
@@ -198,7 +214,7 @@ t_run "aws iot create-job --cli-input-json takes our request" 0 /usr/bin/aws iot
 	--cli-input-json "file://$DATA/ota-http.json" --endpoint-url "$C_URL"
 t_run "publishing the same request finds the AWS CLI's job equal" 0 \
 	jobdoc-publish --signing-name execute-api --endpoint "$C_URL" "$DATA/ota-http.json"
-t_err_has "existing equal job" "exists with the same document and targets"
+t_err_has "existing equal job" "exists with the same document and targets (status IN_PROGRESS)"
 t_run "and a changed one different" 1 \
 	jobdoc-publish --signing-name execute-api --endpoint "$C_URL" "$DATA/ota-http-changed-document.json"
 t_run "aws iot get-job-document reads the job we publish" 0 sh -c '
