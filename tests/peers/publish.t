@@ -244,4 +244,14 @@ t_run "get: a bad JOBID is a usage error" 2 jobdoc-get 'a/b'
 t_run "publish: no input" 2 jobdoc-publish
 t_run "publish: unreadable input" 3 jobdoc-publish "$T_TMP/missing.json"
 t_run "no region" 2 env -u AWS_REGION jobdoc-publish --dry-run "$DATA/minimal.json"
+printf '{"jobId": "x",\n  "targets": [1,}\n' >"$T_TMP/bad.json"
+t_run "unparsable input: exit 3" 3 jobdoc-publish --dry-run "$T_TMP/bad.json"
+t_err_has "with file:line:col" "jobdoc-publish: $T_TMP/bad.json:2:"
+t_run "a request from stdin" 0 env -u AWS_ENDPOINT_URL_IOT sh -c 'jobdoc-publish --dry-run --date $1 - <"$2"' sh $DATE "$DATA/minimal.json"
+t_same "the same request as from the file" "$T_TMP/minimal.http" "$T_TMP/out"
+t_run "AWS_MAX_ATTEMPTS must be a number" 2 env AWS_MAX_ATTEMPTS=0 jobdoc-get reboot-1
+t_err_has "quoted" "AWS_MAX_ATTEMPTS: not a number 1..100: '0'"
+t_run "-p with a request is not supported yet" 2 jobdoc-publish -p a=b "$DATA/minimal.json"
+t_run "get --version" 0 jobdoc-get --version
+t_out_has "version line" "jobdoc-get (jobdoc) "
 t_done
