@@ -71,10 +71,15 @@ int jd_iot_check_job_id(const char *id, struct jd_error *err)
 	if (n > JD_IOT_JOB_ID_MAX)
 		return jd_error_set(err, JD_EUSAGE, "jobId longer than %d characters: '%.80s...'",
 				    JD_IOT_JOB_ID_MAX, id);
-	if (ok != n)
+	if (ok != n && isprint((unsigned char)id[ok]))
 		return jd_error_set(err, JD_EUSAGE,
 				    "jobId '%s' has '%c' (allowed: letters, digits, '_' and '-')",
 				    id, id[ok]);
+	if (ok != n)
+		return jd_error_set(err, JD_EUSAGE,
+				    "jobId has byte 0x%02x at %zu (allowed: letters, digits, '_' "
+				    "and '-')",
+				    (unsigned char)id[ok], ok);
 	return 0;
 }
 

@@ -68,6 +68,9 @@ static void test_job_id(void)
 	ok(jd_iot_check_job_id("a b", &err) < 0, "a space");
 	is_str(err.msg, "jobId 'a b' has ' ' (allowed: letters, digits, '_' and '-')",
 	       "names the character");
+	ok(jd_iot_check_job_id("a\033b", &err) < 0, "a control character");
+	is_str(err.msg, "jobId has byte 0x1b at 1 (allowed: letters, digits, '_' and '-')",
+	       "not printed raw");
 	memset(id, 'a', 65);
 	id[65] = '\0';
 	ok(jd_iot_check_job_id(id, &err) < 0, "65 characters");
