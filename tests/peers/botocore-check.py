@@ -12,6 +12,9 @@
       parameters, must produce the printed method, path and Content-Type,
       and a body that parses to the same JSON as the printed body.
 
+  botocore-check.py many < CHECKS
+      many checks in one process: each line NAME<TAB>sign|serialize<TAB>ARGS
+      (tab-separated); prints EXIT<TAB>NAME for each.
   botocore-check.py replay DRYRUN.http URL
       sends the printed bytes as they are to URL (the local endpoint), so
       that the endpoint checks the very request that was printed.
@@ -146,7 +149,27 @@ def cmd_replay(a):
     return 0 if " 200 " in status else 1
 
 
-def main():
+def cmd_many(a):
+    """Runs many checks in one process (botocore takes a while to import):
+    each stdin line is NAME<TAB>ARG<TAB>ARG..., one check's arguments; prints
+    EXIT<TAB>NAME per line, the check's output as '#' lines before it."""
+    import contextlib
+    import io
+    for line in sys.stdin.read().splitlines():
+        name, *args = line.split("\t")
+        out = io.StringIO()
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+                rc = dispatch(parser().parse_args(args))
+        except SystemExit as e:
+            rc = e.code if isinstance(e.code, int) else 1
+        for o in out.getvalue().splitlines():
+            print("# %s: %s" % (name, o))
+        print("%d\t%s" % (rc, name), flush=True)
+    return 0
+
+
+def parser():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("sign")
@@ -159,8 +182,17 @@ def main():
     p = sub.add_parser("replay")
     p.add_argument("request")
     p.add_argument("url")
-    a = ap.parse_args()
-    return {"sign": cmd_sign, "serialize": cmd_serialize, "replay": cmd_replay}[a.cmd](a)
+    sub.add_parser("many")
+    return ap
+
+
+def dispatch(a):
+    return {"sign": cmd_sign, "serialize": cmd_serialize, "replay": cmd_replay,
+            "many": cmd_many}[a.cmd](a)
+
+
+def main():
+    return dispatch(parser().parse_args())
 
 
 if __name__ == "__main__":
