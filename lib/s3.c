@@ -620,6 +620,7 @@ struct part {
 	unsigned char md5[16];
 	char md5_b64[32];
 	char md5_hex[33];
+	char sha256[65]; /* JD_S3_CHECK_SHA256: the signed payload hash */
 	char etag[128];
 	struct sreq r;
 };
@@ -630,6 +631,7 @@ struct mp {
 	int fd;
 	uint64_t size, part_size;
 	size_t nparts;
+	int md5; /* parts carry Content-MD5 (else a signed SHA-256) */
 	struct part *parts;
 	struct jd_buf q;
 	/* the hasher thread */
@@ -645,17 +647,18 @@ struct mp {
 static void *hasher(void *arg)
 {
 	struct mp *m = arg;
-	EVP_MD_CTX *sha = EVP_MD_CTX_new(), *m5 = EVP_MD_CTX_new();
+	EVP_MD_CTX *sha = EVP_MD_CTX_new(), *ph = EVP_MD_CTX_new();
 	unsigned char *buf = malloc(HASH_CHUNK), d[32];
 	const char *fail = NULL;
 	uint64_t off = 0;
 
-	if (!sha || !m5 || !buf || !EVP_DigestInit_ex(sha, EVP_sha256(), NULL)) {
+	if (!sha || !ph || !buf || !EVP_DigestInit_ex(sha, EVP_sha256(), NULL)) {
 		fail = "cannot set up hashing";
 		goto out;
 	}
 	for (size_t i = 0; i < m->nparts; i++) {
 		uint64_t end = off + m->part_size < m->size ? off + m->part_size : m->size;
+		struct part *p = &m->parts[i];
 		struct jd_error e;
 		int stop;
 
@@ -664,7 +667,7 @@ static void *hasher(void *arg)
 		pthread_mutex_unlock(&m->mu);
 		if (stop)
 			goto out;
-		if (!EVP_DigestInit_ex(m5, EVP_md5(), NULL)) {
+		if (!EVP_DigestInit_ex(ph, m->md5 ? EVP_md5() : EVP_sha256(), NULL)) {
 			fail = "cannot set up hashing";
 			goto out;
 		}
@@ -675,12 +678,17 @@ static void *hasher(void *arg)
 				goto out;
 			}
 			EVP_DigestUpdate(sha, buf, n);
-			EVP_DigestUpdate(m5, buf, n);
+			EVP_DigestUpdate(ph, buf, n);
 			off += n;
 		}
-		EVP_DigestFinal_ex(m5, m->parts[i].md5, NULL);
-		b64(m->parts[i].md5, 16, m->parts[i].md5_b64);
-		hex(m->parts[i].md5, 16, m->parts[i].md5_hex);
+		if (m->md5) {
+			EVP_DigestFinal_ex(ph, p->md5, NULL);
+			b64(p->md5, 16, p->md5_b64);
+			hex(p->md5, 16, p->md5_hex);
+		} else {
+			EVP_DigestFinal_ex(ph, d, NULL);
+			hex(d, 32, p->sha256);
+		}
 		if (i + 1 == m->nparts) {
 			EVP_DigestFinal_ex(sha, d, NULL);
 			hex(d, 32, m->sha256);
@@ -699,7 +707,7 @@ out:
 	}
 	free(buf);
 	EVP_MD_CTX_free(sha);
-	EVP_MD_CTX_free(m5);
+	EVP_MD_CTX_free(ph);
 	return NULL;
 }
 
@@ -722,8 +730,9 @@ static int part_prepare(void *ctx, size_t i, unsigned attempt, struct jd_http_re
 		return 1;
 	if (upload_query(&m->q, (unsigned)(i + 1), m->upload_id, err) < 0)
 		return -1;
-	if (sign_request(m->s, "PUT", m->bucket, m->key, m->q.data, JD_SIGV4_UNSIGNED_PAYLOAD,
-	                 p->md5_b64, NULL, &p->r, err) < 0)
+	if (sign_request(m->s, "PUT", m->bucket, m->key, m->q.data,
+	                 m->md5 ? JD_SIGV4_UNSIGNED_PAYLOAD : p->sha256, m->md5 ? p->md5_b64 : NULL,
+	                 NULL, &p->r, err) < 0)
 		return -1;
 	fill_request(req, "PUT", &p->r);
 	req->body.fd = m->fd;
@@ -753,7 +762,7 @@ static int part_done(void *ctx, size_t i, struct jd_http_response *resp, struct 
 		jd_error_set(err, JD_EREMOTE, "%s: no ETag in the answer", what);
 		return -1;
 	}
-	if (etag_is_md5(resp, p->etag) && strcmp(p->etag, p->md5_hex)) {
+	if (m->md5 && etag_is_md5(resp, p->etag) && strcmp(p->etag, p->md5_hex)) {
 		jd_error_set(err, JD_EREMOTE, "%s: ETag '%s' is not the MD5 of the part (%s)", what,
 		             p->etag, p->md5_hex);
 		return 1;
@@ -792,6 +801,7 @@ static int upload_multipart(struct jd_s3 *s, const char *bucket, const char *key
 	m.fd = fd;
 	m.size = size;
 	m.content_type = o->content_type;
+	m.md5 = o->check == JD_S3_CHECK_MD5;
 	m.part_size = jd_s3_part_size(size, o->part_size);
 	m.nparts = (size_t)((size + m.part_size - 1) / m.part_size);
 	if (m.nparts > JD_S3_MAX_PARTS) {
@@ -860,7 +870,8 @@ static int upload_multipart(struct jd_s3 *s, const char *bucket, const char *key
 		}
 		if (!out->etag[0])
 			jd_strlcpy(out->etag, head.etag, sizeof(out->etag));
-		if (strcspn(out->etag, "-") == 32 && out->etag[32] == '-' && strcmp(out->etag, want)) {
+		if (strcspn(out->etag, "-") == 32 && out->etag[32] == '-' &&
+		    (m.md5 ? strcmp(out->etag, want) : strcmp(out->etag + 32, want + 32))) {
 			/* NEEDSWORK: the object is complete but not what was sent: delete it? */
 			jd_error_set(err, JD_EREMOTE,
 			             "s3://%.64s/%.200s: multipart ETag '%s' does not match the parts (%s)",

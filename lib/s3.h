@@ -7,12 +7,15 @@
  * an upload through a presigned PUT URL with no credentials.
  *
  * Integrity: a single PUT signs the body's SHA-256 (x-amz-content-sha256)
- * and sends Content-MD5; each part sends a signed Content-MD5 (its body is
- * UNSIGNED-PAYLOAD, so one pass hashes the file: SHA-256 of the whole and
- * MD5 of each part, in a thread that runs ahead of the uploads). ETags are
- * checked against the MD5s (unless the object is KMS- or customer-key
- * encrypted, when S3's ETag is not an MD5), the multipart ETag against
- * MD5(part MD5s)-N, and the size with a HEAD at the end.
+ * and sends Content-MD5, and its ETag is compared with the MD5. Each part
+ * signs its own SHA-256 (JD_S3_CHECK_SHA256, the default: S3 refuses a body
+ * that does not match) or sends a signed Content-MD5 (JD_S3_CHECK_MD5: part
+ * ETags are then compared with the MD5s and the multipart ETag with
+ * MD5(part MD5s)-N). One pass hashes the file, the whole-file SHA-256 and
+ * each part's hash, in a thread that runs ahead of the uploads. MD5 ETags
+ * are not compared when the object is KMS- or customer-key encrypted (S3's
+ * ETag is then no MD5). The multipart ETag's part count and the size are
+ * checked with a HEAD at the end.
  *
  * A failed or interrupted multipart upload is aborted before the call
  * returns, so no upload and no partial object is left behind.
@@ -103,8 +106,15 @@ int jd_s3_list_multipart_uploads(struct jd_s3 *s, const char *bucket, const char
 #define JD_S3_MAX_OBJECT ((uint64_t)5 << 40)
 #define JD_S3_MAX_PUT ((uint64_t)5 << 30)
 
+/* How each part's body is checked by S3. */
+enum jd_s3_check {
+	JD_S3_CHECK_SHA256 = 0, /* signed x-amz-content-sha256 (one hash less than MD5 + SHA-256) */
+	JD_S3_CHECK_MD5         /* Content-MD5, signed; the part ETags are compared with it */
+};
+
 /* Zero means the default, given in brackets. */
 struct jd_s3_upload_options {
+	enum jd_s3_check check;       /* [JD_S3_CHECK_SHA256] */
 	uint64_t multipart_threshold; /* files bigger than this go multipart [16 MiB] */
 	uint64_t part_size;           /* [8 MiB], raised to stay within 10,000 parts */
 	unsigned jobs;                /* parts in flight [4] */

@@ -45,6 +45,8 @@ static void usage(void)
 	       "      --part-size SIZE        multipart part size (default 8MiB; raised to\n"
 	       "                              stay within 10,000 parts)\n"
 	       "      --multipart-threshold SIZE  bigger files go multipart (default 16MiB)\n"
+	       "      --checksum sha256|md5   how S3 checks each part: a signed SHA-256\n"
+	       "                              (default) or Content-MD5 (ETags compared too)\n"
 	       "  -t, --content-type TYPE     Content-Type of the object\n"
 	       "      --endpoint URL          S3 endpoint (else AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL)\n"
 	       "      --region REGION         region (else AWS_REGION, AWS_DEFAULT_REGION, profile)\n"
@@ -205,7 +207,8 @@ int main(int argc, char **argv)
 		{ "path-style", no_argument, NULL, 's' },      { "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },         { "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
-		{ "stall-timeout", required_argument, NULL, 'L' }, { NULL, 0, NULL, 0 }
+		{ "stall-timeout", required_argument, NULL, 'L' }, { "checksum", required_argument, NULL, 'C' },
+		{ NULL, 0, NULL, 0 }
 	};
 	struct jd_aws_options ao = { 0 };
 	struct jd_aws_config cfg = { 0 };
@@ -259,6 +262,14 @@ int main(int argc, char **argv)
 			ho.stall_seconds = (long)parse_size("--stall-timeout", optarg);
 			if (ho.stall_seconds < 1 || ho.stall_seconds > 3600)
 				jd_usage_error("--stall-timeout '%s' out of range 1..3600", optarg);
+			break;
+		case 'C':
+			if (!strcmp(optarg, "md5"))
+				uo.check = JD_S3_CHECK_MD5;
+			else if (!strcmp(optarg, "sha256"))
+				uo.check = JD_S3_CHECK_SHA256;
+			else
+				jd_usage_error("invalid --checksum '%s': sha256 or md5", optarg);
 			break;
 		case 'q': quiet = 1; break;
 		case 'v': verbose = 1; break;

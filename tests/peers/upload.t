@@ -44,6 +44,9 @@ t_ok $? "5 MiB: one PUT (plain MD5 ETag)"
 roundtrip "5 MiB + 1" 5242881 five-m-1.bin $MP
 grep -q '"etag": "[0-9a-f]\{32\}-2"' "$T_TMP/answer"
 t_ok $? "5 MiB + 1: two parts"
+roundtrip "5 MiB + 1, --checksum md5" 5242881 five-m-md5.bin $MP --checksum md5
+grep -q '"etag": "[0-9a-f]\{32\}-2"' "$T_TMP/answer"
+t_ok $? "--checksum md5: two parts, ETags compared"
 roundtrip "100 MiB" 104857600 hundred-m.bin --jobs 4
 grep -q '"etag": "[0-9a-f]\{32\}-13"' "$T_TMP/answer"
 t_ok $? "100 MiB: 13 parts of 8 MiB"
