@@ -35,7 +35,7 @@ typedef void jd_iot_log_fn(void *ctx, const char *line);
 /*
  * Where and how to reach the endpoint; all borrowed, owned by the caller.
  * endpoint: base URL ("https://iot.eu-west-1.amazonaws.com", a path prefix
- *   is kept); NULL or "" for jd_iot_default_endpoint(region).
+ *   is kept); NULL or "" for what jd_iot_endpoint(NULL, region) finds.
  * signing_name: NULL or "" for "iot" ("execute-api" for some gateways).
  * date: the signing time ("2026-01-01T00:00:00Z"); NULL or "" for now, read
  *   when each request is prepared.
