@@ -575,6 +575,8 @@ static int on_alias(struct loader *L, const struct yev *ev)
 	struct jd_buf p = JD_BUF_INIT(MAX_POINTER);
 	int ret = -1;
 
+	if (L->depth && L->stack[L->depth - 1].is_map && !L->stack[L->depth - 1].key)
+		return fail_mark(L, ev, "alias '*%s' as a key: keys must be plain strings", name);
 	for (i = L->nanchors; i-- > 0;)
 		if (!strcmp(L->anchors[i].name, name)) {
 			a = &L->anchors[i];
