@@ -174,8 +174,8 @@ static int prepare(const struct jd_iot_config *c, const char *operation, const c
 		   struct jd_iot_http *out, struct jd_error *err)
 {
 	char endpoint[ENDPOINT_MAX], host[512], hash[65];
-	const char *prefix;
-	size_t prefix_len, i;
+	const char *prefix = NULL;
+	size_t prefix_len = 0, i;
 	struct jd_buf target = JD_BUF_INIT(ENDPOINT_MAX * 4);
 	struct jd_buf url = JD_BUF_INIT(ENDPOINT_MAX * 6);
 	struct jd_sigv4_header sh[2];
