@@ -32,7 +32,8 @@ DOCUMENTED = {
                        "(arn:aws:iot:REGION:ACCOUNT:thinggroup/NAME) ARN.",
     },
     "JobDocumentSource": {
-        "pattern": "^https://[^\\s{}]+$",
+        # http:// too: S3-compatible endpoints on a private network (and loopback tests)
+        "pattern": "^https?://[^\\s{}]+$",
         "description": "The S3 object URL of the job document, "
                        "https://s3.REGION.amazonaws.com/BUCKET/KEY (no placeholders: those go in the document).",
     },

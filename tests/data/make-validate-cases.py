@@ -141,7 +141,7 @@ CASES = {
     "request-unknown-member": (None, [], None, ("request.json", REQ.replace('"timeoutConfig"', '"timeoutconfig"'))),
     "request-jobid-missing": (None, [], None, ("request.json", REQ.replace('"jobId":"fw-1",', ''))),
     "request-two-sources": (None, [], None, ("request.json", REQ.replace('"timeoutConfig"', '"documentSource":"https://s3.amazonaws.com/b/k","timeoutConfig"'))),
-    "request-document-source-http": (None, [], None, ("request.json", REQ.replace('"document":', '"documentSource":"http://s3.amazonaws.com/b/k","x":'))),
+    "request-document-source-s3-uri": (None, [], None, ("request.json", REQ.replace('"document":', '"documentSource":"s3://b/k","x":'))),
     "request-document-bad": (None, [], None, ("request.json", REQ.replace('\\"filesize\\":1', '\\"filesize\\":0'))),
     # afr_ota documents
     "afr-protocol-enum": ("mqtt", [('"MQTT"', '"MQTTS"')]),
