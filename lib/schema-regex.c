@@ -167,7 +167,7 @@ static int translate(const char *pat, size_t len, struct jd_buf *out, char *msg,
 	return 0;
 }
 
-struct jd_re *jd_re_compile(const char *pat, size_t len, char *msg, size_t size)
+struct jd_re *jd_re_compile(const char *pat, size_t len, int jit, char *msg, size_t size)
 {
 	struct jd_buf b = JD_BUF_INIT(1 << 20);
 	struct jd_re *re = NULL;
@@ -198,7 +198,8 @@ struct jd_re *jd_re_compile(const char *pat, size_t len, char *msg, size_t size)
 		snprintf(msg, size, "%s", (char *)m);
 		goto fail;
 	}
-	(void)pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE); /* the interpreter otherwise */
+	if (jit)
+		(void)pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE); /* the interpreter otherwise */
 	pcre2_compile_context_free(cc);
 	jd_buf_release(&b);
 	return re;
