@@ -538,7 +538,7 @@ static int check_uri_template(const char *s, size_t len)
 static int check_regex(const char *s, size_t len)
 {
 	char msg[128];
-	struct jd_re *re = jd_re_compile(s, len, msg, sizeof(msg));
+	struct jd_re *re = jd_re_compile(s, len, 0, msg, sizeof(msg));
 
 	if (!re)
 		return 0;

@@ -13,8 +13,9 @@
 
 /* ---- regex (ECMA-262 over PCRE2) ---- */
 struct jd_re;
-/* NULL with msg (size bytes) filled when pat does not compile. */
-struct jd_re *jd_re_compile(const char *pat, size_t len, char *msg, size_t size);
+/* NULL with msg (size bytes) filled when pat does not compile. jit: also
+ * compile to machine code (slower to compile, faster to match). */
+struct jd_re *jd_re_compile(const char *pat, size_t len, int jit, char *msg, size_t size);
 void jd_re_free(struct jd_re *re);
 /* 1 match, 0 no match, -1 error (match limit hit: msg filled). md: scratch, created on need. */
 int jd_re_match(const struct jd_re *re, const char *s, size_t len, unsigned long limit,

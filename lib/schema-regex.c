@@ -8,6 +8,7 @@
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +19,19 @@
 
 #define ECMA_SPACE "\\s\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff"
 
+/*
+ * JIT compiling costs more than a few matches save, so a pattern is
+ * interpreted until it has been matched JIT_AFTER times; then a copy is
+ * JIT-compiled and published atomically. The schema stays shareable by
+ * threads: the code they match with is never changed in place.
+ */
+#define JIT_AFTER 32
+
 struct jd_re {
 	pcre2_code *code;
+	_Atomic(pcre2_code *) jit;
+	atomic_uint uses;
+	int may_jit;
 	char *src;
 };
 
@@ -167,7 +179,7 @@ static int translate(const char *pat, size_t len, struct jd_buf *out, char *msg,
 	return 0;
 }
 
-struct jd_re *jd_re_compile(const char *pat, size_t len, char *msg, size_t size)
+struct jd_re *jd_re_compile(const char *pat, size_t len, int jit, char *msg, size_t size)
 {
 	struct jd_buf b = JD_BUF_INIT(1 << 20);
 	struct jd_re *re = NULL;
@@ -198,7 +210,9 @@ struct jd_re *jd_re_compile(const char *pat, size_t len, char *msg, size_t size)
 		snprintf(msg, size, "%s", (char *)m);
 		goto fail;
 	}
-	(void)pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE); /* the interpreter otherwise */
+	re->may_jit = jit;
+	atomic_init(&re->jit, NULL);
+	atomic_init(&re->uses, 0);
 	pcre2_compile_context_free(cc);
 	jd_buf_release(&b);
 	return re;
@@ -215,6 +229,7 @@ void jd_re_free(struct jd_re *re)
 {
 	if (!re)
 		return;
+	pcre2_code_free(atomic_load(&re->jit));
 	pcre2_code_free(re->code);
 	free(re->src);
 	free(re);
@@ -246,6 +261,7 @@ int jd_re_match(const struct jd_re *re, const char *s, size_t len, unsigned long
                 void **scratch, char *msg, size_t size)
 {
 	struct re_scratch *sc = *scratch;
+	const pcre2_code *code;
 	int rc;
 
 	if (!sc) {
@@ -265,7 +281,22 @@ int jd_re_match(const struct jd_re *re, const char *s, size_t len, unsigned long
 		pcre2_set_heap_limit(sc->mc, 20000); /* KiB */
 		sc->limit = limit;
 	}
-	rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, 0, 0, sc->md, sc->mc);
+	code = atomic_load_explicit(&((struct jd_re *)re)->jit, memory_order_acquire);
+	if (!code) {
+		code = re->code;
+		if (re->may_jit &&
+		    atomic_fetch_add_explicit(&((struct jd_re *)re)->uses, 1, memory_order_relaxed) ==
+		        JIT_AFTER) {
+			/* one caller sees JIT_AFTER exactly: it builds the JIT copy */
+			pcre2_code *j = pcre2_code_copy(re->code);
+			if (j && pcre2_jit_compile(j, PCRE2_JIT_COMPLETE) == 0)
+				atomic_store_explicit(&((struct jd_re *)re)->jit, j,
+				                      memory_order_release);
+			else
+				pcre2_code_free(j); /* the interpreter then */
+		}
+	}
+	rc = pcre2_match(code, (PCRE2_SPTR)s, len, 0, 0, sc->md, sc->mc);
 	if (rc >= 0)
 		return 1;
 	if (rc == PCRE2_ERROR_NOMATCH)

@@ -385,6 +385,7 @@ const struct jd_schema *jd_schema_registry_meta(struct jd_schema_registry *reg, 
 		}
 		memset(&o, 0, sizeof(o));
 		o.no_metaschema = 1;
+		o.no_jit = 1; /* a meta-schema validates one schema per compile */
 		o.base_uri = u;
 		m = calloc(1, sizeof(*m));
 		if (!m) {

@@ -471,7 +471,7 @@ static struct jd_re *regex(struct cc *c, const char *pat, size_t len, const char
 		c->s->regexes = p;
 		c->s->aregexes = na;
 	}
-	re = jd_re_compile(pat, len, msg, sizeof(msg));
+	re = jd_re_compile(pat, len, !(c->opt && c->opt->no_jit), msg, sizeof(msg));
 	if (!re) {
 		cerr(c, path, "pattern '%.100s' does not compile: %s", pat, msg);
 		return NULL;

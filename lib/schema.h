@@ -83,6 +83,8 @@ struct jd_schema_options {
 	int no_metaschema;          /* 1: skip validating the schema against its meta-schema */
 	unsigned max_depth;         /* nested evaluations before "too deep"; 0 = 1000 */
 	unsigned long regex_match_limit; /* PCRE2 match limit per pattern match; 0 = 1000000 */
+	int no_jit;                 /* 1: never PCRE2 JIT (else a pattern is JIT-compiled
+	                               once it has been matched 32 times) */
 	const char *base_uri;       /* the schema's retrieval URI when it has no $id, or NULL */
 };
 

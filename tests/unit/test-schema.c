@@ -424,6 +424,56 @@ static void test_hostile(void)
 	diag("%s", err.msg);
 }
 
+/* The paths taken by big instances: hashed uniqueItems, heap bitsets. */
+static void test_big(void)
+{
+	struct jd_error err;
+	struct jd_schema *c;
+	struct jd_schema_report rep;
+	struct got g;
+	json_t *s, *x, *o;
+	size_t i;
+
+	s = J("{\"uniqueItems\":true}");
+	c = jd_schema_compile(NULL, s, NULL, &err);
+	x = json_array();
+	for (i = 0; i < 1000; i++)
+		json_array_append_new(x, i % 2 ? json_integer((json_int_t)i) : json_real((double)i));
+	is_int(jd_schema_check(c, x, &err), 0, "1000 unique items (hashed)");
+	json_array_append_new(x, J("{\"a\":[1]}"));
+	json_array_append_new(x, J("[true]"));
+	json_array_append_new(x, json_real(501.0)); /* equals the integer 501 */
+	memset(&rep, 0, sizeof(rep));
+	memset(&g, 0, sizeof(g));
+	rep.fn = collect;
+	rep.ctx = &g;
+	is_int(jd_schema_validate(c, x, &rep, &err), 1, "a duplicate among 1003 items");
+	is_str(g.message, "items must be unique: items 501 and 1002 are equal", "... named");
+	json_decref(x);
+	jd_schema_free(c);
+	json_decref(s);
+
+	s = J("{\"patternProperties\":{\"^k[0-9]*0$\":{\"type\":\"integer\"}},"
+	      "\"anyOf\":[{\"properties\":{\"k1\":true}}],\"unevaluatedProperties\":false}");
+	c = jd_schema_compile(NULL, s, NULL, &err);
+	o = json_object();
+	for (i = 0; i < 300; i++) {
+		char k[32];
+		snprintf(k, sizeof(k), "k%zu", i * 10);
+		json_object_set_new(o, k, json_integer(1));
+	}
+	json_object_set_new(o, "k1", json_integer(1));
+	is_int(jd_schema_check(c, o, &err), 0, "301 properties, all evaluated");
+	json_object_set_new(o, "k7", json_integer(1));
+	memset(&g, 0, sizeof(g));
+	is_int(jd_schema_validate(c, o, &rep, &err), 1, "one unevaluated among 302");
+	is_str(g.pointer, "/k7", "... found");
+	is_int(g.n, 1, "... alone");
+	json_decref(o);
+	jd_schema_free(c);
+	json_decref(s);
+}
+
 static void test_registry(void)
 {
 	char dir[] = "/tmp/jdschemaXXXXXX", path[512];
@@ -504,6 +554,7 @@ int main(void)
 	test_options();
 	test_compile_errors();
 	test_hostile();
+	test_big();
 	test_registry();
 	return tap_done();
 }
