@@ -18,9 +18,9 @@ int jd_json_equal(json_t *a, json_t *b)
 			return json_integer_value(a) == json_integer_value(b);
 		{
 			long double l = json_is_integer(a) ? (long double)json_integer_value(a)
-			                                   : (long double)json_real_value(a);
+							   : (long double)json_real_value(a);
 			long double r = json_is_integer(b) ? (long double)json_integer_value(b)
-			                                   : (long double)json_real_value(b);
+							   : (long double)json_real_value(b);
 			return l == r;
 		}
 	}
@@ -44,15 +44,15 @@ int jd_json_equal(json_t *a, json_t *b)
 		json_t *v, *w;
 		if (json_object_size(a) != json_object_size(b))
 			return 0;
-		json_object_foreach(a, k, v) {
+		json_object_foreach(a, k, v)
+		{
 			w = json_object_get(b, k);
 			if (!w || !jd_json_equal(v, w))
 				return 0;
 		}
 		return 1;
 	}
-	default:
-		return 1; /* true, false, null: same type */
+	default: return 1; /* true, false, null: same type */
 	}
 }
 
@@ -64,8 +64,7 @@ static uint64_t json_hash(json_t *x, int depth)
 	if (depth > 64)
 		return h;
 	switch (json_typeof(x)) {
-	case JSON_INTEGER:
-		return (uint64_t)json_integer_value(x) * 0x9e3779b97f4a7c15ULL;
+	case JSON_INTEGER: return (uint64_t)json_integer_value(x) * 0x9e3779b97f4a7c15ULL;
 	case JSON_REAL: {
 		double d = json_real_value(x);
 		if (d == floor(d) && fabs(d) < 9e18)
@@ -88,7 +87,8 @@ static uint64_t json_hash(json_t *x, int depth)
 		const char *k;
 		json_t *v;
 		uint64_t sum = 0;
-		json_object_foreach(x, k, v) {
+		json_object_foreach(x, k, v)
+		{
 			uint64_t kh = 1469598103934665603ULL;
 			const char *p;
 			for (p = k; *p; p++)
@@ -97,12 +97,9 @@ static uint64_t json_hash(json_t *x, int depth)
 		}
 		return sum ^ 0xb;
 	}
-	case JSON_TRUE:
-		return 1;
-	case JSON_FALSE:
-		return 2;
-	default:
-		return 3;
+	case JSON_TRUE: return 1;
+	case JSON_FALSE: return 2;
+	default: return 3;
 	}
 }
 
@@ -152,4 +149,3 @@ int jd_json_unique(json_t *a, size_t *di, size_t *dj)
 	free(h);
 	return 1;
 }
-

@@ -33,9 +33,10 @@ enum {
 };
 
 static const char *const names[] = {
-	NULL, "date-time", "date", "time", "duration", "email", "idn-email", "hostname",
-	"idn-hostname", "ipv4", "ipv6", "uri", "uri-reference", "iri", "iri-reference",
-	"uri-template", "uuid", "regex", "json-pointer", "relative-json-pointer",
+	NULL,		"date-time", "date",	      "time",	      "duration",
+	"email",	"idn-email", "hostname",      "idn-hostname", "ipv4",
+	"ipv6",		"uri",	     "uri-reference", "iri",	      "iri-reference",
+	"uri-template", "uuid",	     "regex",	      "json-pointer", "relative-json-pointer",
 };
 
 int jd_format_id(const char *name)
@@ -311,7 +312,8 @@ static int check_email(const char *s, size_t len, int idn)
 			if (c == '.' && s[i + 1] == '.')
 				return 0;
 			if (!(isalph(c) || isdig(c) || strchr("!#$%&'*+-/=?^_`{|}~.", c) ||
-			      (idn && c >= 0x80)) || !c)
+			      (idn && c >= 0x80)) ||
+			    !c)
 				return 0;
 		}
 	}
@@ -383,7 +385,7 @@ static int check_uri(const char *s, size_t len, int need_scheme, int iri)
 	int has_scheme = 0;
 
 	for (st = 0; st < len && (isalph((unsigned char)s[st]) || isdig((unsigned char)s[st]) ||
-	                          s[st] == '+' || s[st] == '-' || s[st] == '.');
+				  s[st] == '+' || s[st] == '-' || s[st] == '.');
 	     st++)
 		;
 	if (st < len && s[st] == ':' && st > 0) {
@@ -464,7 +466,8 @@ static int check_uri(const char *s, size_t len, int need_scheme, int iri)
 			continue;
 		}
 		if (!(isalph(c) || isdig(c) || strchr("-._~!$&'()*+,;=:@/?", c) ||
-		      (iri && c >= 0x80)) || !c)
+		      (iri && c >= 0x80)) ||
+		    !c)
 			return 0;
 	}
 	return 1;
@@ -488,11 +491,13 @@ static int check_uri_template(const char *s, size_t len)
 					c = (unsigned char)s[i];
 					if (isalph(c) || isdig(c) || c == '_') {
 						i++;
-					} else if (c == '%' && i + 2 < len && ishex((unsigned char)s[i + 1]) &&
-					           ishex((unsigned char)s[i + 2])) {
+					} else if (c == '%' && i + 2 < len &&
+						   ishex((unsigned char)s[i + 1]) &&
+						   ishex((unsigned char)s[i + 2])) {
 						i += 3;
-					} else if (c == '.' && i > st && i + 1 < len && s[i + 1] != '.' &&
-					           s[i + 1] != '}' && s[i + 1] != ',') {
+					} else if (c == '.' && i > st && i + 1 < len &&
+						   s[i + 1] != '.' && s[i + 1] != '}' &&
+						   s[i + 1] != ',') {
 						i++;
 					} else {
 						break;
@@ -523,7 +528,8 @@ static int check_uri_template(const char *s, size_t len)
 			continue;
 		}
 		if (c == '%') {
-			if (i + 2 >= len || !ishex((unsigned char)s[i + 1]) || !ishex((unsigned char)s[i + 2]))
+			if (i + 2 >= len || !ishex((unsigned char)s[i + 1]) ||
+			    !ishex((unsigned char)s[i + 2]))
 				return 0;
 			i += 3;
 			continue;

@@ -18,8 +18,8 @@ struct jd_re;
 struct jd_re *jd_re_compile(const char *pat, size_t len, int jit, char *msg, size_t size);
 void jd_re_free(struct jd_re *re);
 /* 1 match, 0 no match, -1 error (match limit hit: msg filled). md: scratch, created on need. */
-int jd_re_match(const struct jd_re *re, const char *s, size_t len, unsigned long limit,
-                void **md, char *msg, size_t size);
+int jd_re_match(const struct jd_re *re, const char *s, size_t len, unsigned long limit, void **md,
+		char *msg, size_t size);
 void jd_re_scratch_free(void *md);
 const char *jd_re_source(const struct jd_re *re);
 
@@ -71,7 +71,7 @@ enum {
 
 /* node flags */
 enum {
-	SN_BOOL = 1 << 0,  /* a boolean schema; value in SN_TRUE */
+	SN_BOOL = 1 << 0, /* a boolean schema; value in SN_TRUE */
 	SN_TRUE = 1 << 1,
 	SN_UNEVAL = 1 << 2, /* has unevaluatedProperties or unevaluatedItems */
 	SN_DYNREF_DYNAMIC = 1 << 3,
@@ -110,8 +110,8 @@ struct sdepreq {
 };
 
 struct sref {
-	char *uri;      /* absolute target URI (arena) */
-	struct sn *to;  /* resolved after the compile walk */
+	char *uri;     /* absolute target URI (arena) */
+	struct sn *to; /* resolved after the compile walk */
 };
 
 struct sn {
@@ -143,7 +143,8 @@ struct sn {
 
 	struct sn **prefix;
 	size_t nprefix;
-	struct sn *items; /* items after the prefix (2020-12 items, draft-07 additionalItems/items) */
+	struct sn
+		*items; /* items after the prefix (2020-12 items, draft-07 additionalItems/items) */
 	const char *items_kw;
 	struct sn *contains, *unevalitems;
 	long long mincontains, maxcontains;
@@ -198,14 +199,14 @@ struct jd_schema {
 /* The document for uri (no fragment), loaded on need; NULL when there is none
  * (*failed = 0) or on an error (*failed = 1, err set). */
 json_t *jd_schema_registry_lookup(struct jd_schema_registry *r, const char *uri,
-                                  struct jd_error *err, int *failed);
+				  struct jd_error *err, int *failed);
 /* The compiled meta-schema at uri, cached in r; NULL with err set. */
 const struct jd_schema *jd_schema_registry_meta(struct jd_schema_registry *r, const char *uri,
-                                                struct jd_error *err);
+						struct jd_error *err);
 
 /* schema-validate.c */
 int jd_schema_run(const struct jd_schema *s, json_t *x, const struct jd_schema_report *rep,
-                  struct jd_error *err);
+		  struct jd_error *err);
 /* schema-equal.c: deep equality, 1 equal to 1.0 */
 int jd_json_equal(json_t *a, json_t *b);
 /* 1 when the items of array a are unique; 0 with *i < *j an equal pair; -1 on OOM. */

@@ -39,23 +39,51 @@ struct jd_re {
 static int property(struct jd_buf *out, char pn, const char *name, size_t len)
 {
 	static const char *const gc[][2] = {
-		{"Letter", "L"}, {"Cased_Letter", "L&"}, {"Uppercase_Letter", "Lu"},
-		{"Lowercase_Letter", "Ll"}, {"Titlecase_Letter", "Lt"}, {"Modifier_Letter", "Lm"},
-		{"Other_Letter", "Lo"}, {"Mark", "M"}, {"Combining_Mark", "M"},
-		{"Nonspacing_Mark", "Mn"}, {"Spacing_Mark", "Mc"}, {"Enclosing_Mark", "Me"},
-		{"Number", "N"}, {"Decimal_Number", "Nd"}, {"digit", "Nd"}, {"Letter_Number", "Nl"},
-		{"Other_Number", "No"}, {"Punctuation", "P"}, {"punct", "P"},
-		{"Connector_Punctuation", "Pc"}, {"Dash_Punctuation", "Pd"},
-		{"Open_Punctuation", "Ps"}, {"Close_Punctuation", "Pe"},
-		{"Initial_Punctuation", "Pi"}, {"Final_Punctuation", "Pf"},
-		{"Other_Punctuation", "Po"}, {"Symbol", "S"}, {"Math_Symbol", "Sm"},
-		{"Currency_Symbol", "Sc"}, {"Modifier_Symbol", "Sk"}, {"Other_Symbol", "So"},
-		{"Separator", "Z"}, {"Space_Separator", "Zs"}, {"Line_Separator", "Zl"},
-		{"Paragraph_Separator", "Zp"}, {"Other", "C"}, {"Control", "Cc"}, {"cntrl", "Cc"},
-		{"Format", "Cf"}, {"Unassigned", "Cn"}, {"Private_Use", "Co"}, {"Surrogate", "Cs"},
+		{"Letter", "L"},
+		{"Cased_Letter", "L&"},
+		{"Uppercase_Letter", "Lu"},
+		{"Lowercase_Letter", "Ll"},
+		{"Titlecase_Letter", "Lt"},
+		{"Modifier_Letter", "Lm"},
+		{"Other_Letter", "Lo"},
+		{"Mark", "M"},
+		{"Combining_Mark", "M"},
+		{"Nonspacing_Mark", "Mn"},
+		{"Spacing_Mark", "Mc"},
+		{"Enclosing_Mark", "Me"},
+		{"Number", "N"},
+		{"Decimal_Number", "Nd"},
+		{"digit", "Nd"},
+		{"Letter_Number", "Nl"},
+		{"Other_Number", "No"},
+		{"Punctuation", "P"},
+		{"punct", "P"},
+		{"Connector_Punctuation", "Pc"},
+		{"Dash_Punctuation", "Pd"},
+		{"Open_Punctuation", "Ps"},
+		{"Close_Punctuation", "Pe"},
+		{"Initial_Punctuation", "Pi"},
+		{"Final_Punctuation", "Pf"},
+		{"Other_Punctuation", "Po"},
+		{"Symbol", "S"},
+		{"Math_Symbol", "Sm"},
+		{"Currency_Symbol", "Sc"},
+		{"Modifier_Symbol", "Sk"},
+		{"Other_Symbol", "So"},
+		{"Separator", "Z"},
+		{"Space_Separator", "Zs"},
+		{"Line_Separator", "Zl"},
+		{"Paragraph_Separator", "Zp"},
+		{"Other", "C"},
+		{"Control", "Cc"},
+		{"cntrl", "Cc"},
+		{"Format", "Cf"},
+		{"Unassigned", "Cn"},
+		{"Private_Use", "Co"},
+		{"Surrogate", "Cs"},
 	};
-	static const char *const prefixes[] = {"General_Category=", "gc=", "Script=", "sc=",
-	                                       "Script_Extensions=", "scx="};
+	static const char *const prefixes[] = {
+		"General_Category=", "gc=", "Script=", "sc=", "Script_Extensions=", "scx="};
 	size_t i;
 	int rc;
 
@@ -67,7 +95,8 @@ static int property(struct jd_buf *out, char pn, const char *name, size_t len)
 			break;
 		}
 	}
-	rc = jd_buf_addc(out, '\\', NULL) || jd_buf_addc(out, pn, NULL) || jd_buf_addc(out, '{', NULL);
+	rc = jd_buf_addc(out, '\\', NULL) || jd_buf_addc(out, pn, NULL) ||
+	     jd_buf_addc(out, '{', NULL);
 	for (i = 0; i < JD_ARRAY_SIZE(gc); i++) {
 		if (strlen(gc[i][0]) == len && !strncmp(gc[i][0], name, len)) {
 			name = gc[i][1];
@@ -97,16 +126,16 @@ static int translate(const char *pat, size_t len, struct jd_buf *out, char *msg,
 			n = pat[++i];
 			switch (n) {
 			case 's':
-				rc = jd_buf_adds(out, in_class ? ECMA_SPACE : "[" ECMA_SPACE "]", NULL);
+				rc = jd_buf_adds(out, in_class ? ECMA_SPACE : "[" ECMA_SPACE "]",
+						 NULL);
 				break;
 			case 'S':
 				/* NEEDSWORK: \S inside a class keeps PCRE2's ASCII meaning */
 				rc = jd_buf_adds(out, in_class ? "\\S" : "[^" ECMA_SPACE "]", NULL);
 				break;
-			case 'v':
-				rc = jd_buf_adds(out, "\\x0b", NULL);
-				break;
-			case 'p': case 'P':
+			case 'v': rc = jd_buf_adds(out, "\\x0b", NULL); break;
+			case 'p':
+			case 'P':
 				if (i + 1 < len && pat[i + 1] == '{') {
 					size_t e = i + 2;
 					while (e < len && pat[e] != '}')
@@ -121,10 +150,30 @@ static int translate(const char *pat, size_t len, struct jd_buf *out, char *msg,
 				}
 				rc = jd_buf_addc(out, '\\', NULL) || jd_buf_addc(out, n, NULL);
 				break;
-			case 'd': case 'D': case 'w': case 'W': case 'b': case 'B': case 'f': case 'n':
-			case 'r': case 't': case 'c': case 'u': case 'x': case 'k':
-			case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7':
-			case '8': case '9':
+			case 'd':
+			case 'D':
+			case 'w':
+			case 'W':
+			case 'b':
+			case 'B':
+			case 'f':
+			case 'n':
+			case 'r':
+			case 't':
+			case 'c':
+			case 'u':
+			case 'x':
+			case 'k':
+			case '0':
+			case '1':
+			case '2':
+			case '3':
+			case '4':
+			case '5':
+			case '6':
+			case '7':
+			case '8':
+			case '9':
 				if (in_class && n == 'b') {
 					rc = jd_buf_adds(out, "\\x08", NULL);
 					break;
@@ -162,7 +211,8 @@ static int translate(const char *pat, size_t len, struct jd_buf *out, char *msg,
 				okg = g[1] == '=' || g[1] == '!' || g[1] == '_' || g[1] == '$' ||
 				      ((g[1] | 0x20) >= 'a' && (g[1] | 0x20) <= 'z');
 			if (!okg) {
-				snprintf(msg, size, "'(?%.1s' is not an ECMA-262 group", left ? g : "");
+				snprintf(msg, size, "'(?%.1s' is not an ECMA-262 group",
+					 left ? g : "");
 				return -1;
 			}
 			rc = jd_buf_addc(out, c, NULL);
@@ -201,9 +251,9 @@ struct jd_re *jd_re_compile(const char *pat, size_t len, int jit, char *msg, siz
 	pcre2_set_compile_extra_options(cc, PCRE2_EXTRA_ALT_BSUX);
 	pcre2_set_parens_nest_limit(cc, 250);
 	re->code = pcre2_compile((PCRE2_SPTR)b.data, b.len,
-	                         PCRE2_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_ALT_BSUX |
-	                             PCRE2_ALLOW_EMPTY_CLASS | PCRE2_NEVER_BACKSLASH_C,
-	                         &errcode, &erroff, cc);
+				 PCRE2_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_ALT_BSUX |
+					 PCRE2_ALLOW_EMPTY_CLASS | PCRE2_NEVER_BACKSLASH_C,
+				 &errcode, &erroff, cc);
 	if (!re->code) {
 		PCRE2_UCHAR m[160];
 		pcre2_get_error_message(errcode, m, sizeof(m));
@@ -258,7 +308,7 @@ void jd_re_scratch_free(void *p)
 }
 
 int jd_re_match(const struct jd_re *re, const char *s, size_t len, unsigned long limit,
-                void **scratch, char *msg, size_t size)
+		void **scratch, char *msg, size_t size)
 {
 	struct re_scratch *sc = *scratch;
 	const pcre2_code *code;
@@ -276,7 +326,8 @@ int jd_re_match(const struct jd_re *re, const char *s, size_t len, unsigned long
 		sc->limit = 0;
 	}
 	if (sc->limit != limit) {
-		pcre2_set_match_limit(sc->mc, (uint32_t)(limit > 0xffffffffUL ? 0xffffffffUL : limit));
+		pcre2_set_match_limit(sc->mc,
+				      (uint32_t)(limit > 0xffffffffUL ? 0xffffffffUL : limit));
 		pcre2_set_depth_limit(sc->mc, 10000);
 		pcre2_set_heap_limit(sc->mc, 20000); /* KiB */
 		sc->limit = limit;
@@ -284,14 +335,13 @@ int jd_re_match(const struct jd_re *re, const char *s, size_t len, unsigned long
 	code = atomic_load_explicit(&((struct jd_re *)re)->jit, memory_order_acquire);
 	if (!code) {
 		code = re->code;
-		if (re->may_jit &&
-		    atomic_fetch_add_explicit(&((struct jd_re *)re)->uses, 1, memory_order_relaxed) ==
-		        JIT_AFTER) {
+		if (re->may_jit && atomic_fetch_add_explicit(&((struct jd_re *)re)->uses, 1,
+							     memory_order_relaxed) == JIT_AFTER) {
 			/* one caller sees JIT_AFTER exactly: it builds the JIT copy */
 			pcre2_code *j = pcre2_code_copy(re->code);
 			if (j && pcre2_jit_compile(j, PCRE2_JIT_COMPLETE) == 0)
 				atomic_store_explicit(&((struct jd_re *)re)->jit, j,
-				                      memory_order_release);
+						      memory_order_release);
 			else
 				pcre2_code_free(j); /* the interpreter then */
 		}
@@ -304,7 +354,7 @@ int jd_re_match(const struct jd_re *re, const char *s, size_t len, unsigned long
 	if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
 	    rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT) {
 		snprintf(msg, size, "pattern '%.80s' is too costly to match (PCRE2 limit reached)",
-		         re->src);
+			 re->src);
 		return -1;
 	}
 	{

@@ -55,7 +55,7 @@ static int reg_put(struct jd_schema_registry *r, const char *uri, json_t *doc, s
 	 * alive for the schemas already compiled from it */
 	if (r->ndocs >= MAX_DOCS)
 		return jd_error_set(err, JD_EINPUT, "too many schema documents (more than %d)",
-		                    MAX_DOCS);
+				    MAX_DOCS);
 	d = calloc(1, sizeof(*d));
 	if (!d || !(d->uri = jd_strndup(uri, n))) {
 		free(d);
@@ -80,7 +80,7 @@ struct jd_schema_registry *jd_schema_registry_new(struct jd_error *err)
 
 /* Loads embedded file e, registered by its $id (or want when given); NULL if unusable. */
 static json_t *load_builtin(struct jd_schema_registry *r, const struct jd_embedded *e,
-                            const char *want, struct jd_error *err, int *failed)
+			    const char *want, struct jd_error *err, int *failed)
 {
 	struct regdoc *d;
 	json_t *doc, *id;
@@ -155,7 +155,7 @@ void jd_schema_registry_free(struct jd_schema_registry *r)
 }
 
 int jd_schema_registry_add(struct jd_schema_registry *r, const char *uri, json_t *doc,
-                           struct jd_error *err)
+			   struct jd_error *err)
 {
 	if (!uri) {
 		json_t *id = json_is_object(doc) ? json_object_get(doc, "$id") : NULL;
@@ -177,7 +177,7 @@ static json_t *load_json_file(const char *path, struct jd_error *err)
 	doc = json_loadb(b.data ? b.data : "", b.len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
 	if (!doc)
 		jd_error_at(err, JD_EINPUT, path, (unsigned)je.line, (unsigned)je.column, NULL,
-		            "%s", je.text);
+			    "%s", je.text);
 out:
 	jd_buf_release(&b);
 	return doc;
@@ -252,7 +252,7 @@ static int add_dir(struct jd_schema_registry *r, const char *dir, int depth, str
 }
 
 int jd_schema_registry_add_path(struct jd_schema_registry *r, const char *path,
-                                struct jd_error *err)
+				struct jd_error *err)
 {
 	struct stat st;
 
@@ -264,7 +264,7 @@ int jd_schema_registry_add_path(struct jd_schema_registry *r, const char *path,
 }
 
 int jd_schema_registry_map(struct jd_schema_registry *r, const char *prefix, const char *dir,
-                           struct jd_error *err)
+			   struct jd_error *err)
 {
 	struct regmap *m = calloc(1, sizeof(*m));
 
@@ -282,7 +282,7 @@ int jd_schema_registry_map(struct jd_schema_registry *r, const char *prefix, con
 
 /* The document for uri (no fragment), loading it through a map if needed; NULL if none. */
 json_t *jd_schema_registry_lookup(struct jd_schema_registry *r, const char *uri,
-                                  struct jd_error *err, int *failed)
+				  struct jd_error *err, int *failed)
 {
 	struct regdoc *d;
 	struct regmap *m;
@@ -355,9 +355,8 @@ json_t *jd_schema_registry_lookup(struct jd_schema_registry *r, const char *uri,
 	return NULL;
 }
 
-
 const struct jd_schema *jd_schema_registry_meta(struct jd_schema_registry *reg, const char *uri,
-                                                struct jd_error *err)
+						struct jd_error *err)
 {
 	struct metacache *m;
 	size_t n = jd_uri_nofrag_len(uri);
@@ -380,7 +379,7 @@ const struct jd_schema *jd_schema_registry_meta(struct jd_schema_registry *reg, 
 			free(u);
 			if (!failed)
 				jd_error_set(err, JD_EINVALID,
-				             "unknown $schema '%s' (not built in, not given)", uri);
+					     "unknown $schema '%s' (not built in, not given)", uri);
 			return NULL;
 		}
 		memset(&o, 0, sizeof(o));

@@ -187,8 +187,8 @@ char *jd_uri_resolve(const char *base, const char *ref)
 	}
 	if (rc)
 		goto out;
-	if (path.data && (has_auth || (path.len && path.data[0] == '/') || r.has_scheme ||
-	                  b.has_scheme))
+	if (path.data &&
+	    (has_auth || (path.len && path.data[0] == '/') || r.has_scheme || b.has_scheme))
 		remove_dots(path.data);
 	if (lscheme) {
 		rc |= addn(&out, scheme, lscheme);

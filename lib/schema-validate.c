@@ -141,7 +141,8 @@ static int num_cmp(const struct inum *x, const struct snum *b)
 		return (x->i > b->i) - (x->i < b->i);
 	{
 		long double l = x->is_int ? (long double)x->i : (long double)x->d;
-		long double r = b->is_int && (double)b->i == b->d ? (long double)b->i : (long double)b->d;
+		long double r =
+			b->is_int && (double)b->i == b->d ? (long double)b->i : (long double)b->d;
 		return (l > r) - (l < r);
 	}
 }
@@ -182,8 +183,8 @@ static const char *type_name(json_t *x)
 
 static void types_text(unsigned types, char *buf, size_t size)
 {
-	static const char *const names[] = {"null", "boolean", "object", "array",
-	                                    "number", "string", "integer"};
+	static const char *const names[] = {"null",   "boolean", "object", "array",
+					    "number", "string",	 "integer"};
 	size_t i, n = 0, k = 0, len = 0;
 
 	buf[0] = '\0';
@@ -201,7 +202,10 @@ static void types_text(unsigned types, char *buf, size_t size)
 			continue;
 		k++;
 		len += (size_t)snprintf(buf + len, len < size ? size - len : 0, "%s%s",
-		                        k == 1 ? "" : k == n ? " or " : ", ", names[i]);
+					k == 1	 ? ""
+					: k == n ? " or "
+						 : ", ",
+					names[i]);
 		if (len >= size)
 			return;
 	}
@@ -288,7 +292,8 @@ static int render_kp(struct jd_buf *b, const struct kpath *kp)
 {
 	if (!kp)
 		return 0;
-	if (render_kp(b, kp->up) < 0 || b->len >= b->max || jd_buf_addc(b, '/', NULL) < 0 || add_token(b, kp->kw) < 0)
+	if (render_kp(b, kp->up) < 0 || b->len >= b->max || jd_buf_addc(b, '/', NULL) < 0 ||
+	    add_token(b, kp->kw) < 0)
 		return -1;
 	if (kp->key)
 		return jd_buf_addc(b, '/', NULL) < 0 ? -1 : add_token(b, kp->key);
@@ -298,10 +303,10 @@ static int render_kp(struct jd_buf *b, const struct kpath *kp)
 }
 
 static void report(struct vc *c, const struct ipath *ip, const struct kpath *kp, const char *kw,
-                   const char *fmt, ...) JD_PRINTF(5, 6);
+		   const char *fmt, ...) JD_PRINTF(5, 6);
 
 static void report(struct vc *c, const struct ipath *ip, const struct kpath *kp, const char *kw,
-                   const char *fmt, ...)
+		   const char *fmt, ...)
 {
 	const struct jd_schema_report *rep = c->rep;
 	/* paths past 8 KiB are cut (a $ref loop's keyword path grows with each turn) */
@@ -388,11 +393,12 @@ static void report_false(struct vc *c, const struct ipath *ip, const struct kpat
 {
 	const char *kw = kp ? kp->kw : "";
 
-	if (ip && ip->key && (!strcmp(kw, "additionalProperties") ||
-	                      !strcmp(kw, "unevaluatedProperties")))
+	if (ip && ip->key &&
+	    (!strcmp(kw, "additionalProperties") || !strcmp(kw, "unevaluatedProperties")))
 		report(c, ip, kp, NULL, "unknown property '%.100s'", ip->key);
-	else if (ip && ip->key && (!strcmp(kw, "properties") || !strcmp(kw, "patternProperties") ||
-	                           !strcmp(kw, "dependentSchemas")))
+	else if (ip && ip->key &&
+		 (!strcmp(kw, "properties") || !strcmp(kw, "patternProperties") ||
+		  !strcmp(kw, "dependentSchemas")))
 		report(c, ip, kp, NULL, "property '%.100s' is not allowed", ip->key);
 	else if (ip && !ip->key && strstr(kw, "tems"))
 		report(c, ip, kp, NULL, "item %zu is not allowed here", ip->idx);
@@ -403,12 +409,12 @@ static void report_false(struct vc *c, const struct ipath *ip, const struct kpat
 /* ---- evaluation ---- */
 
 static int v(struct vc *c, const struct sn *n, json_t *x, const struct ipath *ip,
-             const struct kpath *kp, const struct scope *sc, struct seval *ev);
+	     const struct kpath *kp, const struct scope *sc, struct seval *ev);
 
 /* Evaluates child n in place (same instance) with its own evaluated set, merged into
  * mine when it is valid. */
 static int inplace(struct vc *c, const struct sn *n, json_t *x, const struct ipath *ip,
-                   const struct kpath *kp, const struct scope *sc, struct seval *mine)
+		   const struct kpath *kp, const struct scope *sc, struct seval *mine)
 {
 	struct seval t;
 	int r;
@@ -427,7 +433,7 @@ static int inplace(struct vc *c, const struct sn *n, json_t *x, const struct ipa
 }
 
 static int quiet(struct vc *c, const struct sn *n, json_t *x, const struct ipath *ip,
-                 const struct kpath *kp, const struct scope *sc, struct seval *mine)
+		 const struct kpath *kp, const struct scope *sc, struct seval *mine)
 {
 	int save = c->report, r;
 
@@ -465,32 +471,32 @@ static const struct sprop *find_prop(const struct sn *n, const char *key, size_t
 	return NULL;
 }
 
-#define FAIL(kw, ...)                                                                         \
-	do {                                                                                  \
-		ok = 0;                                                                       \
-		if (!c->report)                                                               \
-			goto done;                                                            \
-		report(c, ip, kp, kw, __VA_ARGS__);                                           \
-		if (c->stop)                                                                  \
-			goto done;                                                            \
+#define FAIL(kw, ...)                               \
+	do {                                        \
+		ok = 0;                             \
+		if (!c->report)                     \
+			goto done;                  \
+		report(c, ip, kp, kw, __VA_ARGS__); \
+		if (c->stop)                        \
+			goto done;                  \
 	} while (0)
 
-#define CHILD(expr)                                                                           \
-	do {                                                                                  \
-		int r_ = (expr);                                                              \
-		if (r_ < 0) {                                                                 \
-			ok = -1;                                                              \
-			goto done;                                                            \
-		}                                                                             \
-		if (!r_) {                                                                    \
-			ok = 0;                                                               \
-			if (!c->report || c->stop)                                            \
-				goto done;                                                    \
-		}                                                                             \
+#define CHILD(expr)                                \
+	do {                                       \
+		int r_ = (expr);                   \
+		if (r_ < 0) {                      \
+			ok = -1;                   \
+			goto done;                 \
+		}                                  \
+		if (!r_) {                         \
+			ok = 0;                    \
+			if (!c->report || c->stop) \
+				goto done;         \
+		}                                  \
 	} while (0)
 
 static int v_object(struct vc *c, const struct sn *n, json_t *x, const struct ipath *ip,
-                    const struct kpath *kp, const struct scope *sc, struct seval *mine)
+		    const struct kpath *kp, const struct scope *sc, struct seval *mine)
 {
 	const char *key;
 	json_t *val;
@@ -512,12 +518,14 @@ static int v_object(struct vc *c, const struct sn *n, json_t *x, const struct ip
 			continue;
 		for (k = 0; k < n->depreq[j].n; k++)
 			if (!json_object_get(x, n->depreq[j].names[k]))
-				FAIL(n->flags & SN_DEPENDENCIES ? "dependencies" : "dependentRequired",
-				     "property '%.100s' requires property '%.100s'", n->depreq[j].key,
-				     n->depreq[j].names[k]);
+				FAIL(n->flags & SN_DEPENDENCIES ? "dependencies"
+								: "dependentRequired",
+				     "property '%.100s' requires property '%.100s'",
+				     n->depreq[j].key, n->depreq[j].names[k]);
 	}
 	if (n->props || n->pprops || n->addprops || n->propnames) {
-		json_object_foreach(x, key, val) {
+		json_object_foreach(x, key, val)
+		{
 			struct ipath cip = {ip, key, 0};
 			int matched = 0;
 			size_t klen = json_object_iter_key_len(json_object_key_to_iter(key));
@@ -534,14 +542,14 @@ static int v_object(struct vc *c, const struct sn *n, json_t *x, const struct ip
 			for (j = 0; j < n->npprops; j++) {
 				char msg[256];
 				int r = jd_re_match(n->pprops[j].re, key, klen, c->s->match_limit,
-				                    &c->re_scratch, msg, sizeof(msg));
+						    &c->re_scratch, msg, sizeof(msg));
 				if (r < 0) {
 					ok = fatal(c, "%s", msg);
 					goto done;
 				}
 				if (r) {
 					struct kpath ck = {kp, "patternProperties",
-					                   jd_re_source(n->pprops[j].re), -1};
+							   jd_re_source(n->pprops[j].re), -1};
 					matched = 1;
 					ev_set(mine, i);
 					CHILD(v(c, n->pprops[j].s, val, &cip, &ck, sc, NULL));
@@ -557,10 +565,12 @@ static int v_object(struct vc *c, const struct sn *n, json_t *x, const struct ip
 						goto done;
 					if (hint)
 						report(c, &cip, &ck, NULL,
-						       "unknown property '%.100s' (did you mean '%s'?)", key,
-						       hint);
+						       "unknown property '%.100s' (did you mean "
+						       "'%s'?)",
+						       key, hint);
 					else
-						report(c, &cip, &ck, NULL, "unknown property '%.100s'", key);
+						report(c, &cip, &ck, NULL,
+						       "unknown property '%.100s'", key);
 					if (c->stop)
 						goto done;
 				} else {
@@ -586,8 +596,9 @@ static int v_object(struct vc *c, const struct sn *n, json_t *x, const struct ip
 		}
 	}
 	for (j = 0; j < n->ndepschemas; j++) {
-		struct kpath ck = {kp, n->flags & SN_DEPENDENCIES ? "dependencies" : "dependentSchemas",
-		                   n->depschemas[j].key, -1};
+		struct kpath ck = {kp,
+				   n->flags & SN_DEPENDENCIES ? "dependencies" : "dependentSchemas",
+				   n->depschemas[j].key, -1};
 		if (json_object_get(x, n->depschemas[j].key))
 			CHILD(inplace(c, n->depschemas[j].s, x, ip, &ck, sc, mine));
 	}
@@ -596,7 +607,7 @@ done:
 }
 
 static int v_array(struct vc *c, const struct sn *n, json_t *x, const struct ipath *ip,
-                   const struct kpath *kp, const struct scope *sc, struct seval *mine)
+		   const struct kpath *kp, const struct scope *sc, struct seval *mine)
 {
 	size_t size = json_array_size(x), i;
 	int ok = 1;
@@ -615,11 +626,13 @@ static int v_array(struct vc *c, const struct sn *n, json_t *x, const struct ipa
 			goto done;
 		}
 		if (!r)
-			FAIL("uniqueItems", "items must be unique: items %zu and %zu are equal", a, b);
+			FAIL("uniqueItems", "items must be unique: items %zu and %zu are equal", a,
+			     b);
 	}
 	for (i = 0; i < n->nprefix && i < size; i++) {
 		struct ipath cip = {ip, NULL, i};
-		struct kpath ck = {kp, n->flags & SN_DRAFT7 ? "items" : "prefixItems", NULL, (long)i};
+		struct kpath ck = {kp, n->flags & SN_DRAFT7 ? "items" : "prefixItems", NULL,
+				   (long)i};
 		ev_set(mine, i);
 		CHILD(v(c, n->prefix[i], json_array_get(x, i), &cip, &ck, sc, NULL));
 	}
@@ -655,10 +668,12 @@ static int v_array(struct vc *c, const struct sn *n, json_t *x, const struct ipa
 		c->report = save;
 		if (count < (size_t)n->mincontains) {
 			if (n->mincontains == 1 && !count)
-				FAIL("contains", "must contain an item that matches 'contains', has none");
+				FAIL("contains",
+				     "must contain an item that matches 'contains', has none");
 			else
 				FAIL("minContains",
-				     "must contain at least %lld items that match 'contains', has %zu",
+				     "must contain at least %lld items that match 'contains', has "
+				     "%zu",
 				     n->mincontains, count);
 		}
 		if (n->maxcontains >= 0 && count > (size_t)n->maxcontains)
@@ -671,7 +686,7 @@ done:
 }
 
 static int v_string(struct vc *c, const struct sn *n, json_t *x, const struct ipath *ip,
-                    const struct kpath *kp)
+		    const struct kpath *kp)
 {
 	const char *s = json_string_value(x);
 	size_t len = json_string_length(x);
@@ -690,7 +705,7 @@ static int v_string(struct vc *c, const struct sn *n, json_t *x, const struct ip
 	if (n->pattern) {
 		char msg[256];
 		int r = jd_re_match(n->pattern, s, len, c->s->match_limit, &c->re_scratch, msg,
-		                    sizeof(msg));
+				    sizeof(msg));
 		if (r < 0) {
 			ok = fatal(c, "%s", msg);
 			goto done;
@@ -709,7 +724,7 @@ done:
 }
 
 static int v_number(struct vc *c, const struct sn *n, json_t *x, const struct ipath *ip,
-                    const struct kpath *kp)
+		    const struct kpath *kp)
 {
 	struct inum num;
 	char a[64], b[64];
@@ -746,8 +761,8 @@ done:
  * findings, or -1. Runs each branch once more, counting findings.
  */
 static long closest_branch(struct vc *c, struct sn *const *br, size_t n, json_t *x,
-                           const struct ipath *ip, const struct kpath *kp, const char *kw,
-                           const struct scope *sc)
+			   const struct ipath *ip, const struct kpath *kp, const char *kw,
+			   const struct scope *sc)
 {
 	int save_sink = c->sink;
 	const struct ipath *save_ip = c->sink_ip;
@@ -796,7 +811,7 @@ static unsigned type_bits(json_t *x)
 }
 
 static int v(struct vc *c, const struct sn *n, json_t *x, const struct ipath *ip,
-             const struct kpath *kp, const struct scope *sc, struct seval *ev)
+	     const struct kpath *kp, const struct scope *sc, struct seval *ev)
 {
 	struct scope here;
 	struct seval local, *mine = ev;
@@ -822,12 +837,15 @@ static int v(struct vc *c, const struct sn *n, json_t *x, const struct ipath *ip
 	 */
 	for (f = c->top; f && f->x == x; f = f->up)
 		if (f->n == n)
-			return fatal(c, "schema '#%.200s' applies to itself on the same value "
-			                "(a $ref cycle that never ends)", n->path);
+			return fatal(c,
+				     "schema '#%.200s' applies to itself on the same value "
+				     "(a $ref cycle that never ends)",
+				     n->path);
 	if (++c->depth > c->s->max_depth) {
 		c->depth--;
-		return fatal(c, "evaluation deeper than %u levels (a $ref cycle?) at schema '#%.200s'",
-		             c->s->max_depth, n->path);
+		return fatal(c,
+			     "evaluation deeper than %u levels (a $ref cycle?) at schema '#%.200s'",
+			     c->s->max_depth, n->path);
 	}
 	me.up = c->top;
 	me.n = n;
@@ -867,7 +885,7 @@ static int v(struct vc *c, const struct sn *n, json_t *x, const struct ipath *ip
 			for (k = 0; k < ne && len < 300; k++) {
 				value_text(json_array_get(n->enum_, k), vb, sizeof(vb));
 				len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
-				                        k ? ", " : "", vb);
+							k ? ", " : "", vb);
 			}
 			if (k < ne && len < sizeof(list))
 				snprintf(list + len, sizeof(list) - len, ", ...");
@@ -876,21 +894,12 @@ static int v(struct vc *c, const struct sn *n, json_t *x, const struct ipath *ip
 		}
 	}
 	switch (json_typeof(x)) {
-	case JSON_OBJECT:
-		CHILD(v_object(c, n, x, ip, kp, sc, mine));
-		break;
-	case JSON_ARRAY:
-		CHILD(v_array(c, n, x, ip, kp, sc, mine));
-		break;
-	case JSON_STRING:
-		CHILD(v_string(c, n, x, ip, kp));
-		break;
+	case JSON_OBJECT: CHILD(v_object(c, n, x, ip, kp, sc, mine)); break;
+	case JSON_ARRAY: CHILD(v_array(c, n, x, ip, kp, sc, mine)); break;
+	case JSON_STRING: CHILD(v_string(c, n, x, ip, kp)); break;
 	case JSON_INTEGER:
-	case JSON_REAL:
-		CHILD(v_number(c, n, x, ip, kp));
-		break;
-	default:
-		break;
+	case JSON_REAL: CHILD(v_number(c, n, x, ip, kp)); break;
+	default: break;
 	}
 
 	if (n->ref.to) {
@@ -939,12 +948,15 @@ static int v(struct vc *c, const struct sn *n, json_t *x, const struct ipath *ip
 				FAIL("anyOf", "does not match any of the %zu schemas in 'anyOf'",
 				     n->nanyof);
 			} else {
-				FAIL("anyOf", "does not match any of the %zu schemas in 'anyOf'; "
-				              "closest is schema %ld:", n->nanyof, b);
+				FAIL("anyOf",
+				     "does not match any of the %zu schemas in 'anyOf'; "
+				     "closest is schema %ld:",
+				     n->nanyof, b);
 				CHILD(v(c, n->anyof[b], x, ip, &ck, sc, NULL));
 			}
 		} else if (!matched) {
-			FAIL("anyOf", "does not match any of the %zu schemas in 'anyOf'", n->nanyof);
+			FAIL("anyOf", "does not match any of the %zu schemas in 'anyOf'",
+			     n->nanyof);
 		}
 	}
 	if (n->noneof) {
@@ -999,16 +1011,20 @@ static int v(struct vc *c, const struct sn *n, json_t *x, const struct ipath *ip
 				FAIL("oneOf", "does not match any of the %zu schemas in 'oneOf'",
 				     n->noneof);
 			} else {
-				FAIL("oneOf", "does not match any of the %zu schemas in 'oneOf'; "
-				              "closest is schema %ld:", n->noneof, b);
+				FAIL("oneOf",
+				     "does not match any of the %zu schemas in 'oneOf'; "
+				     "closest is schema %ld:",
+				     n->noneof, b);
 				CHILD(v(c, n->oneof[b], x, ip, &ck, sc, NULL));
 			}
 		} else if (!matched) {
-			FAIL("oneOf", "does not match any of the %zu schemas in 'oneOf'", n->noneof);
-		}
-		else if (matched > 1)
-			FAIL("oneOf", "matches both schema %zu and schema %zu of 'oneOf', must match "
-			              "exactly one", first, second);
+			FAIL("oneOf", "does not match any of the %zu schemas in 'oneOf'",
+			     n->noneof);
+		} else if (matched > 1)
+			FAIL("oneOf",
+			     "matches both schema %zu and schema %zu of 'oneOf', must match "
+			     "exactly one",
+			     first, second);
 	}
 	if (n->not_) {
 		struct kpath ck = {kp, "not", NULL, -1};
@@ -1042,7 +1058,8 @@ static int v(struct vc *c, const struct sn *n, json_t *x, const struct ipath *ip
 		const char *key;
 		json_t *val;
 		size_t i = 0;
-		json_object_foreach(x, key, val) {
+		json_object_foreach(x, key, val)
+		{
 			if (!ev_get(mine, i)) {
 				struct ipath cip = {ip, key, 0};
 				CHILD(v(c, n->unevalprops, val, &cip, &ck, sc, NULL));
@@ -1058,7 +1075,8 @@ static int v(struct vc *c, const struct sn *n, json_t *x, const struct ipath *ip
 		for (i = 0; i < mine->n; i++) {
 			if (!ev_get(mine, i)) {
 				struct ipath cip = {ip, NULL, i};
-				CHILD(v(c, n->unevalitems, json_array_get(x, i), &cip, &ck, sc, NULL));
+				CHILD(v(c, n->unevalitems, json_array_get(x, i), &cip, &ck, sc,
+					NULL));
 			}
 		}
 		for (i = 0; i < mine->n; i++)
@@ -1073,7 +1091,7 @@ done:
 }
 
 int jd_schema_run(const struct jd_schema *s, json_t *x, const struct jd_schema_report *rep,
-                  struct jd_error *err)
+		  struct jd_error *err)
 {
 	struct vc c;
 	int r;

@@ -16,9 +16,9 @@
 #include "internal.h"
 #include "schema-int.h"
 
-#define URI_2020 "https://json-schema.org/draft/2020-12/schema"
-#define URI_7 "http://json-schema.org/draft-07/schema"
-#define DEFAULT_BASE "urn:jobdoc:schema"
+#define URI_2020	 "https://json-schema.org/draft/2020-12/schema"
+#define URI_7		 "http://json-schema.org/draft-07/schema"
+#define DEFAULT_BASE	 "urn:jobdoc:schema"
 #define MAX_SCHEMA_DEPTH 500
 
 /* ---- small hash maps: string -> pointer, pointer -> pointer ---- */
@@ -82,7 +82,8 @@ static int smap_put(struct smap *m, const void *k, void *v)
 		for (j = 0; j < m->cap; j++) {
 			if (!m->e[j].k)
 				continue;
-			for (i = hash_key(m, m->e[j].k) & (ncap - 1); ne[i].k; i = (i + 1) & (ncap - 1))
+			for (i = hash_key(m, m->e[j].k) & (ncap - 1); ne[i].k;
+			     i = (i + 1) & (ncap - 1))
 				;
 			ne[i] = m->e[j];
 		}
@@ -124,11 +125,11 @@ struct cc {
 };
 
 struct ctx {
-	const char *base;   /* absolute base URI */
-	struct sres *res;   /* innermost resource */
+	const char *base; /* absolute base URI */
+	struct sres *res; /* innermost resource */
 	unsigned vocab;
 	int draft7;
-	const char *path;   /* JSON pointer of the node in its document */
+	const char *path; /* JSON pointer of the node in its document */
 	unsigned depth;
 };
 
@@ -169,8 +170,8 @@ static const char *path_add(struct cc *c, const char *path, const char *tok)
 		goto out;
 	for (p = tok; *p; p++) {
 		int rc = *p == '~'   ? jd_buf_adds(&b, "~0", NULL)
-		         : *p == '/' ? jd_buf_adds(&b, "~1", NULL)
-		                     : jd_buf_addc(&b, *p, NULL);
+			 : *p == '/' ? jd_buf_adds(&b, "~1", NULL)
+				     : jd_buf_addc(&b, *p, NULL);
 		if (rc < 0)
 			goto out;
 	}
@@ -189,7 +190,7 @@ static const char *path_addi(struct cc *c, const char *path, size_t i)
 }
 
 static struct sres *res_new(struct cc *c, const char *uri, struct sn *root, unsigned vocab,
-                            int draft7)
+			    int draft7)
 {
 	struct sres *r = jd_arena_alloc(&c->s->arena, sizeof(*r));
 	(void)vocab;
@@ -256,8 +257,8 @@ static int is_uri(const char *u, const char *want)
 }
 
 /* The dialect a $schema URI names: sets *vocab and *draft7. */
-static int dialect_of(struct cc *c, const char *uri, const char *path, unsigned *vocab,
-                      int *draft7, int depth)
+static int dialect_of(struct cc *c, const char *uri, const char *path, unsigned *vocab, int *draft7,
+		      int depth)
 {
 	json_t *meta, *voc, *sch;
 	int failed;
@@ -281,7 +282,9 @@ static int dialect_of(struct cc *c, const char *uri, const char *path, unsigned 
 	meta = jd_schema_registry_lookup(c->reg, u, c->err, &failed);
 	free(u);
 	if (!meta)
-		return failed ? -1 : cerr(c, path, "unknown $schema '%s' (not built in, not given)", uri);
+		return failed ? -1
+			      : cerr(c, path, "unknown $schema '%s' (not built in, not given)",
+				     uri);
 	if (!json_is_object(meta))
 		return cerr(c, path, "$schema '%s' is not a schema object", uri);
 	sch = json_object_get(meta, "$schema");
@@ -297,11 +300,14 @@ static int dialect_of(struct cc *c, const char *uri, const char *path, unsigned 
 		const char *k;
 		json_t *v;
 		*vocab = 0;
-		json_object_foreach(voc, k, v) {
+		json_object_foreach(voc, k, v)
+		{
 			int bit = vocab_of_uri(k);
 			if (bit < 0 && json_is_true(v))
-				return cerr(c, path, "$schema '%s' requires vocabulary '%s', which is "
-				                     "not supported", uri, k);
+				return cerr(c, path,
+					    "$schema '%s' requires vocabulary '%s', which is "
+					    "not supported",
+					    uri, k);
 			if (bit > 0)
 				*vocab |= (unsigned)bit;
 		}
@@ -327,7 +333,7 @@ static int want_node(struct cc *c, struct sn *n)
 }
 
 static struct sn *sub(struct cc *c, json_t *j, const struct ctx *x, const char *kw, const char *key,
-                      long idx)
+		      long idx)
 {
 	struct ctx y = *x;
 
@@ -383,8 +389,8 @@ static int get_num(struct cc *c, json_t *v, const char *path, const char *kw, st
 
 static int type_bit(const char *t)
 {
-	static const char *const names[] = {"null", "boolean", "object", "array",
-	                                    "number", "string", "integer"};
+	static const char *const names[] = {"null",   "boolean", "object", "array",
+					    "number", "string",	 "integer"};
 	size_t i;
 
 	for (i = 0; i < JD_ARRAY_SIZE(names); i++)
@@ -394,7 +400,7 @@ static int type_bit(const char *t)
 }
 
 static struct sn **sub_array(struct cc *c, json_t *a, const struct ctx *x, const char *kw,
-                             size_t *n)
+			     size_t *n)
 {
 	struct sn **arr;
 	size_t i;
@@ -425,7 +431,7 @@ static int prop_cmp(const void *a, const void *b)
 }
 
 static struct sprop *sub_map(struct cc *c, json_t *o, const struct ctx *x, const char *kw,
-                             size_t *n, int allow_arrays)
+			     size_t *n, int allow_arrays)
 {
 	struct sprop *arr;
 	const char *k;
@@ -442,7 +448,8 @@ static struct sprop *sub_map(struct cc *c, json_t *o, const struct ctx *x, const
 		coom(c);
 		return NULL;
 	}
-	json_object_foreach(o, k, v) {
+	json_object_foreach(o, k, v)
+	{
 		if (allow_arrays && json_is_array(v))
 			continue;
 		arr[i].key = k;
@@ -480,8 +487,8 @@ static struct jd_re *regex(struct cc *c, const char *pat, size_t len, const char
 	return re;
 }
 
-static int get_names(struct cc *c, json_t *a, const char *path, const char *kw,
-                     const char ***out, size_t *n)
+static int get_names(struct cc *c, json_t *a, const char *path, const char *kw, const char ***out,
+		     size_t *n)
 {
 	size_t i;
 
@@ -502,7 +509,7 @@ static int get_names(struct cc *c, json_t *a, const char *path, const char *kw,
 
 /* Sets ref->uri to ref resolved against base. */
 static int set_ref(struct cc *c, struct sref *ref, json_t *v, const char *base, const char *path,
-                   const char *kw)
+		   const char *kw)
 {
 	char *u;
 
@@ -528,11 +535,13 @@ static int dependencies(struct cc *c, struct sn *n, json_t *v, const struct ctx 
 	n->depreq = jd_arena_alloc(&c->s->arena, (json_object_size(v) + 1) * sizeof(*n->depreq));
 	if (!n->depreq)
 		return coom(c);
-	json_object_foreach(v, k, d) {
+	json_object_foreach(v, k, d)
+	{
 		if (!json_is_array(d))
 			continue;
 		n->depreq[i].key = k;
-		if (get_names(c, d, x->path, "dependencies", &n->depreq[i].names, &n->depreq[i].n) < 0)
+		if (get_names(c, d, x->path, "dependencies", &n->depreq[i].names, &n->depreq[i].n) <
+		    0)
 			return -1;
 		i++;
 	}
@@ -545,11 +554,14 @@ static int applicators(struct cc *c, struct sn *n, json_t *j, const struct ctx *
 {
 	json_t *v;
 
-	if ((v = json_object_get(j, "allOf")) && !(n->allof = sub_array(c, v, x, "allOf", &n->nallof)))
+	if ((v = json_object_get(j, "allOf")) &&
+	    !(n->allof = sub_array(c, v, x, "allOf", &n->nallof)))
 		return -1;
-	if ((v = json_object_get(j, "anyOf")) && !(n->anyof = sub_array(c, v, x, "anyOf", &n->nanyof)))
+	if ((v = json_object_get(j, "anyOf")) &&
+	    !(n->anyof = sub_array(c, v, x, "anyOf", &n->nanyof)))
 		return -1;
-	if ((v = json_object_get(j, "oneOf")) && !(n->oneof = sub_array(c, v, x, "oneOf", &n->noneof)))
+	if ((v = json_object_get(j, "oneOf")) &&
+	    !(n->oneof = sub_array(c, v, x, "oneOf", &n->noneof)))
 		return -1;
 	if ((v = json_object_get(j, "not")) && !(n->not_ = sub(c, v, x, "not", NULL, -1)))
 		return -1;
@@ -572,7 +584,8 @@ static int applicators(struct cc *c, struct sn *n, json_t *j, const struct ctx *
 		n->pprops = jd_arena_alloc(&c->s->arena, (n->npprops + 1) * sizeof(*n->pprops));
 		if (!n->pprops)
 			return coom(c);
-		json_object_foreach(v, k, s) {
+		json_object_foreach(v, k, s)
+		{
 			if (!(n->pprops[i].re = regex(c, k, strlen(k), x->path)))
 				return -1;
 			if (!(n->pprops[i].s = sub(c, s, x, "patternProperties", k, -1)))
@@ -586,7 +599,8 @@ static int applicators(struct cc *c, struct sn *n, json_t *j, const struct ctx *
 	if ((v = json_object_get(j, "propertyNames")) &&
 	    !(n->propnames = sub(c, v, x, "propertyNames", NULL, -1)))
 		return -1;
-	if ((v = json_object_get(j, "contains")) && !(n->contains = sub(c, v, x, "contains", NULL, -1)))
+	if ((v = json_object_get(j, "contains")) &&
+	    !(n->contains = sub(c, v, x, "contains", NULL, -1)))
 		return -1;
 	if (x->draft7) {
 		if ((v = json_object_get(j, "items"))) {
@@ -614,8 +628,9 @@ static int applicators(struct cc *c, struct sn *n, json_t *j, const struct ctx *
 			return -1;
 		if ((v = json_object_get(j, "items"))) {
 			if (json_is_array(v))
-				return cerr(c, x->path, "'items' must be a schema in draft 2020-12 "
-				                        "(use prefixItems for arrays of schemas)");
+				return cerr(c, x->path,
+					    "'items' must be a schema in draft 2020-12 "
+					    "(use prefixItems for arrays of schemas)");
 			if (!(n->items = sub(c, v, x, "items", NULL, -1)))
 				return -1;
 			n->items_kw = "items";
@@ -681,8 +696,8 @@ static int validation(struct cc *c, struct sn *n, json_t *j, const struct ctx *x
 	if ((v = json_object_get(j, "exclusiveMinimum")) &&
 	    get_num(c, v, x->path, "exclusiveMinimum", &n->exmin) < 0)
 		return -1;
-#define UINTKW(name, field)                                                                   \
-	if ((v = json_object_get(j, name)) && get_uint(c, v, x->path, name, &n->field) < 0)   \
+#define UINTKW(name, field)                                                                 \
+	if ((v = json_object_get(j, name)) && get_uint(c, v, x->path, name, &n->field) < 0) \
 		return -1;
 	UINTKW("maxLength", maxlen)
 	UINTKW("minLength", minlen)
@@ -716,13 +731,15 @@ static int validation(struct cc *c, struct sn *n, json_t *j, const struct ctx *x
 		size_t i = 0;
 		if (!json_is_object(v))
 			return cerr(c, x->path, "'dependentRequired' must be an object");
-		n->depreq = jd_arena_alloc(&c->s->arena, (json_object_size(v) + 1) * sizeof(*n->depreq));
+		n->depreq = jd_arena_alloc(&c->s->arena,
+					   (json_object_size(v) + 1) * sizeof(*n->depreq));
 		if (!n->depreq)
 			return coom(c);
-		json_object_foreach(v, k, d) {
+		json_object_foreach(v, k, d)
+		{
 			n->depreq[i].key = k;
 			if (get_names(c, d, x->path, "dependentRequired", &n->depreq[i].names,
-			              &n->depreq[i].n) < 0)
+				      &n->depreq[i].n) < 0)
 				return -1;
 			i++;
 		}
@@ -813,10 +830,12 @@ static struct sn *compile(struct cc *c, json_t *j, const struct ctx *px)
 
 	if (!x.draft7) {
 		if ((v = json_object_get(j, "$anchor"))) {
-			if (!json_is_string(v) || add_anchor(c, x.base, json_string_value(v), n) < 0)
-				return json_is_string(v) ? NULL
-				                         : (cerr(c, x.path, "'$anchor' must be a string"),
-				                            NULL);
+			if (!json_is_string(v) ||
+			    add_anchor(c, x.base, json_string_value(v), n) < 0)
+				return json_is_string(v)
+					       ? NULL
+					       : (cerr(c, x.path, "'$anchor' must be a string"),
+						  NULL);
 		}
 		if ((v = json_object_get(j, "$dynamicAnchor"))) {
 			struct sanchor *a;
@@ -846,7 +865,8 @@ static struct sn *compile(struct cc *c, json_t *j, const struct ctx *px)
 	}
 	if (!x.draft7 && (v = json_object_get(j, "$dynamicRef"))) {
 		const char *s;
-		if (set_ref(c, &n->dynref, v, x.base, x.path, "$dynamicRef") < 0 || want_node(c, n) < 0)
+		if (set_ref(c, &n->dynref, v, x.base, x.path, "$dynamicRef") < 0 ||
+		    want_node(c, n) < 0)
 			return NULL;
 		s = strchr(n->dynref.uri, '#');
 		if (s && s[1] && s[1] != '/')
@@ -856,12 +876,12 @@ static struct sn *compile(struct cc *c, json_t *j, const struct ctx *px)
 		const char *k;
 		json_t *d;
 		if (!json_is_object(v)) {
-			cerr(c, x.path, "'%s' must be an object", x.draft7 ? "definitions" : "$defs");
+			cerr(c, x.path, "'%s' must be an object",
+			     x.draft7 ? "definitions" : "$defs");
 			return NULL;
 		}
-		json_object_foreach(v, k, d)
-			if (!sub(c, d, &x, x.draft7 ? "definitions" : "$defs", k, -1))
-				return NULL;
+		json_object_foreach(v, k, d) if (!sub(c, d, &x, x.draft7 ? "definitions" : "$defs",
+						      k, -1)) return NULL;
 	}
 	if ((x.vocab & V_APPLICATOR) && applicators(c, n, j, &x) < 0)
 		return NULL;
@@ -889,7 +909,7 @@ static struct sn *compile(struct cc *c, json_t *j, const struct ctx *px)
 
 /* Compiles a document registered (or retrieved) under uri. */
 static struct sn *compile_doc(struct cc *c, json_t *doc, const char *uri, unsigned vocab,
-                              int draft7)
+			      int draft7)
 {
 	struct ctx x;
 	struct sres *r;
@@ -949,7 +969,7 @@ static json_t *walk_pointer(json_t *root, const char *frag)
 			char *end;
 			unsigned long i = strtoul(tok, &end, 10);
 			cur = (*tok && !*end && (tok[0] != '0' || !tok[1])) ? json_array_get(cur, i)
-			                                                    : NULL;
+									    : NULL;
 		} else {
 			cur = NULL;
 		}
@@ -1081,13 +1101,13 @@ static int meta_finding(void *ctx, const struct jd_finding *f)
 	e->code = JD_EINVALID;
 	jd_strlcpy(e->pointer, f->pointer, sizeof(e->pointer));
 	snprintf(e->msg, sizeof(e->msg), "schema is not valid against its meta-schema: %s%s%s",
-	         f->pointer[0] ? f->pointer : "", f->pointer[0] ? ": " : "", f->message);
+		 f->pointer[0] ? f->pointer : "", f->pointer[0] ? ": " : "", f->message);
 	return 1;
 }
 
 /* Validates schema against the meta-schema at uri (compiled once per registry). */
 static int check_meta(struct jd_schema_registry *reg, const char *uri, json_t *schema,
-                      struct jd_error *err)
+		      struct jd_error *err)
 {
 	struct jd_schema_report rep;
 	struct jd_error e;
@@ -1123,19 +1143,15 @@ static int too_deep(json_t *j, unsigned max)
 	if (!max)
 		return json_is_object(j) || json_is_array(j);
 	if (json_is_object(j)) {
-		json_object_foreach(j, k, v)
-			if (too_deep(v, max - 1))
-				return 1;
+		json_object_foreach(j, k, v) if (too_deep(v, max - 1)) return 1;
 	} else if (json_is_array(j)) {
-		json_array_foreach(j, i, v)
-			if (too_deep(v, max - 1))
-				return 1;
+		json_array_foreach(j, i, v) if (too_deep(v, max - 1)) return 1;
 	}
 	return 0;
 }
 
 struct jd_schema *jd_schema_compile(struct jd_schema_registry *reg, json_t *schema,
-                                    const struct jd_schema_options *opt, struct jd_error *err)
+				    const struct jd_schema_options *opt, struct jd_error *err)
 {
 	struct jd_schema_options defaults;
 	struct jd_schema *s;
@@ -1173,7 +1189,7 @@ struct jd_schema *jd_schema_compile(struct jd_schema_registry *reg, json_t *sche
 
 	if (too_deep(schema, 2 * MAX_SCHEMA_DEPTH)) {
 		jd_error_set(err, JD_EINVALID, "schema nested too deeply (more than %d levels)",
-		             2 * MAX_SCHEMA_DEPTH);
+			     2 * MAX_SCHEMA_DEPTH);
 		goto fail;
 	}
 	meta = json_is_string(id) ? json_string_value(id) : draft7 ? URI_7 : URI_2020;
@@ -1189,7 +1205,7 @@ struct jd_schema *jd_schema_compile(struct jd_schema_registry *reg, json_t *sche
 	if (err)
 		err->code = 0;
 	s->root = compile_doc(&c, schema, opt->base_uri ? opt->base_uri : DEFAULT_BASE, vocab,
-	                      draft7);
+			      draft7);
 	if (s->root && s->root->flags & SN_DRAFT7)
 		s->draft = JD_DRAFT_7;
 	else if (s->root && !(s->root->flags & SN_BOOL))
@@ -1232,7 +1248,7 @@ enum jd_schema_draft jd_schema_draft_of(const struct jd_schema *s)
 }
 
 int jd_schema_validate(const struct jd_schema *s, json_t *instance,
-                       const struct jd_schema_report *rep, struct jd_error *err)
+		       const struct jd_schema_report *rep, struct jd_error *err)
 {
 	return jd_schema_run(s, instance, rep, err);
 }

@@ -50,7 +50,7 @@ void jd_schema_registry_free(struct jd_schema_registry *r);
  * compiles; schemas compiled before keep what they used.
  */
 int jd_schema_registry_add(struct jd_schema_registry *r, const char *uri, json_t *doc,
-                           struct jd_error *err);
+			   struct jd_error *err);
 
 /*
  * --resolve PATH: a .json file, or a folder whose *.json files (recursively)
@@ -59,7 +59,7 @@ int jd_schema_registry_add(struct jd_schema_registry *r, const char *uri, json_t
  * place.
  */
 int jd_schema_registry_add_path(struct jd_schema_registry *r, const char *path,
-                                struct jd_error *err);
+				struct jd_error *err);
 
 /*
  * The file:// URI of path (made absolute, links resolved) into out (size
@@ -75,17 +75,17 @@ int jd_schema_file_uri(const char *path, char *out, size_t size, struct jd_error
  * needed. ".." segments in rest are refused.
  */
 int jd_schema_registry_map(struct jd_schema_registry *r, const char *prefix, const char *dir,
-                           struct jd_error *err);
+			   struct jd_error *err);
 
 struct jd_schema_options {
-	enum jd_schema_draft draft; /* dialect of a schema without $schema */
-	int format_assert;          /* 1: "format" asserts (else an annotation) */
-	int no_metaschema;          /* 1: skip validating the schema against its meta-schema */
-	unsigned max_depth;         /* nested evaluations before "too deep"; 0 = 1000 */
+	enum jd_schema_draft draft;	 /* dialect of a schema without $schema */
+	int format_assert;		 /* 1: "format" asserts (else an annotation) */
+	int no_metaschema;		 /* 1: skip validating the schema against its meta-schema */
+	unsigned max_depth;		 /* nested evaluations before "too deep"; 0 = 1000 */
 	unsigned long regex_match_limit; /* PCRE2 match limit per pattern match; 0 = 1000000 */
-	int no_jit;                 /* 1: never PCRE2 JIT (else a pattern is JIT-compiled
+	int no_jit;			 /* 1: never PCRE2 JIT (else a pattern is JIT-compiled
 	                               once it has been matched 32 times) */
-	const char *base_uri;       /* the schema's retrieval URI when it has no $id, or NULL */
+	const char *base_uri; /* the schema's retrieval URI when it has no $id, or NULL */
 };
 
 /*
@@ -98,7 +98,7 @@ struct jd_schema_options {
  * err->pointer the schema location; JD_EINTERNAL for out of memory.
  */
 struct jd_schema *jd_schema_compile(struct jd_schema_registry *r, json_t *schema,
-                                    const struct jd_schema_options *opt, struct jd_error *err);
+				    const struct jd_schema_options *opt, struct jd_error *err);
 
 /* Frees s (NULL is fine). */
 void jd_schema_free(struct jd_schema *s);
@@ -111,13 +111,13 @@ void jd_schema_free(struct jd_schema *s);
 typedef int (*jd_position_fn)(void *ctx, const char *pointer, unsigned *line, unsigned *col);
 
 struct jd_schema_report {
-	jd_finding_fn fn;      /* called once per finding (errors only); required */
-	void *ctx;             /* passed to fn */
-	const char *input;     /* put in each finding's input ("" when NULL) */
-	jd_position_fn pos;    /* optional: fills each finding's line and col */
+	jd_finding_fn fn;   /* called once per finding (errors only); required */
+	void *ctx;	    /* passed to fn */
+	const char *input;  /* put in each finding's input ("" when NULL) */
+	jd_position_fn pos; /* optional: fills each finding's line and col */
 	void *pos_ctx;
 	const char *pointer_prefix; /* prepended to instance pointers ("/document"), or NULL */
-	unsigned max_findings; /* stop after that many; 0 = no limit */
+	unsigned max_findings;	    /* stop after that many; 0 = no limit */
 };
 
 /*
@@ -130,7 +130,7 @@ struct jd_schema_report {
  * out of memory). A stop requested by rep->fn returns 1.
  */
 int jd_schema_validate(const struct jd_schema *s, json_t *instance,
-                       const struct jd_schema_report *rep, struct jd_error *err);
+		       const struct jd_schema_report *rep, struct jd_error *err);
 
 /* The boolean path, no messages built: 0 valid, 1 invalid, -1 error as above. */
 int jd_schema_check(const struct jd_schema *s, json_t *instance, struct jd_error *err);

@@ -227,8 +227,9 @@ int main(int argc, char **argv)
 		case 'V': run.opts.no_validate = 1; break;
 		case 'D':
 			if (jd_rules_parse_time(optarg, &vopts.now) < 0)
-				jd_usage_error("--date: '%s' is not a UTC time (2026-01-01T00:00:00Z)",
-					       optarg);
+				jd_usage_error(
+					"--date: '%s' is not a UTC time (2026-01-01T00:00:00Z)",
+					optarg);
 			break;
 		case 'f': format = jd_parse_format(optarg); break;
 		case 'h': usage(); return 0;
