@@ -33,7 +33,7 @@ PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lyaml -l
 ALL_CPPFLAGS := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DJD_VERSION='"$(VERSION)"' \
                 -Ilib -I$(BUILD)/gen $(PKG_CFLAGS) $(CPPFLAGS)
 ALL_CFLAGS   := $(WARN) $(OPT) $(SANFLAGS) -MMD -MP $(CFLAGS)
-ALL_LDFLAGS  := $(SANFLAGS) $(LDFLAGS)
+ALL_LDFLAGS  := -Wl,--as-needed $(SANFLAGS) $(LDFLAGS)
 ALL_LDLIBS   := $(PKG_LIBS) -lpthread -lm $(LDLIBS)
 
 ifneq ($(V),1)

@@ -2,8 +2,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <openssl/err.h>
-
 #include "error.h"
 #include "internal.h"
 
@@ -92,20 +90,3 @@ char *jd_error_format(const struct jd_error *e, char *buf, size_t size)
 	return buf;
 }
 
-void jd_error_add_openssl(struct jd_error *e)
-{
-	unsigned long code, last = 0;
-	char reason[256];
-	size_t n;
-
-	while ((code = ERR_get_error()) != 0)
-		last = code;
-	if (!e || !last)
-		return;
-	if (ERR_reason_error_string(last))
-		jd_strlcpy(reason, ERR_reason_error_string(last), sizeof(reason));
-	else
-		ERR_error_string_n(last, reason, sizeof(reason));
-	n = strlen(e->msg);
-	snprintf(e->msg + n, sizeof(e->msg) - n, ": %s", reason);
-}
