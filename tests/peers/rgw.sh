@@ -121,6 +121,9 @@ rgw sts key = jdtestStsKey0001
 rgw s3 auth use sts = true
 rgw enable usage log = false
 rgw thread pool size = 64
+# free overwritten and deleted data soon (memstore keeps it in memory)
+rgw gc obj min wait = 10
+rgw gc processor period = 10
 CONF
 	echo "$port" >"$dir/port"
 	: >"$dir/pids"
