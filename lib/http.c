@@ -941,6 +941,7 @@ int jd_http_batch(struct jd_http *h, size_t n, unsigned jobs, const struct jd_ht
 					j = 1;
 				} else {
 					sl->state = SLOT_FREE;
+					sl->x.sent = 0; /* its bytes stay counted */
 					finished++;
 				}
 			}

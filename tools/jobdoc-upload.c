@@ -91,10 +91,18 @@ static void log_line(void *ctx, const char *line)
 }
 
 static uint64_t bar_total;
-static time_t bar_start;
+static double bar_start;
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void progress(void *ctx, uint64_t sent)
 {
-	double mib = (double)sent / 1048576.0, secs = difftime(time(NULL), bar_start);
+	double mib = (double)sent / 1048576.0, secs = now_s() - bar_start;
 	unsigned pct = bar_total ? (unsigned)(sent * 100 / bar_total) : 100, n = pct / 5;
 	char bar[21];
 
@@ -355,7 +363,7 @@ int main(int argc, char **argv)
 		ho.log = log_line;
 	else if (!quiet && isatty(STDERR_FILENO) && bar_total > ((uint64_t)16 << 20))
 		ho.progress = progress;
-	bar_start = time(NULL);
+	bar_start = now_s();
 	if (!(http = jd_http_new(&ho))) {
 		jd_error_oom(&err);
 		goto fail;
