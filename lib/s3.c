@@ -603,7 +603,7 @@ out:
 uint64_t jd_s3_part_size(uint64_t size, uint64_t wanted)
 {
 	const uint64_t mib = (uint64_t)1 << 20;
-	uint64_t ps = wanted ? wanted : 8 * mib;
+	uint64_t ps = wanted ? wanted : 32 * mib;
 
 	if (ps < JD_S3_MIN_PART)
 		ps = JD_S3_MIN_PART;
@@ -918,7 +918,7 @@ int jd_s3_upload_file(struct jd_s3 *s, const char *bucket, const char *key, int 
 		memset(&def, 0, sizeof(def));
 		o = &def;
 	}
-	threshold = o->multipart_threshold ? o->multipart_threshold : (uint64_t)16 << 20;
+	threshold = o->multipart_threshold ? o->multipart_threshold : (uint64_t)32 << 20;
 	if (threshold < JD_S3_MIN_PART)
 		threshold = JD_S3_MIN_PART;
 	if (size > JD_S3_MAX_OBJECT)

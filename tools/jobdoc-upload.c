@@ -42,9 +42,9 @@ static void usage(void)
 	       "      --presigned-url URL     PUT through a URL someone else signed\n"
 	       "      --document REQUEST      upload REQUEST's document instead of a file\n"
 	       "  -j, --jobs N                parts in flight, 1..64 (default 4)\n"
-	       "      --part-size SIZE        multipart part size (default 8MiB; raised to\n"
+	       "      --part-size SIZE        multipart part size (default 32MiB; raised to\n"
 	       "                              stay within 10,000 parts)\n"
-	       "      --multipart-threshold SIZE  bigger files go multipart (default 16MiB)\n"
+	       "      --multipart-threshold SIZE  bigger files go multipart (default 32MiB)\n"
 	       "      --checksum sha256|md5   how S3 checks each part: a signed SHA-256\n"
 	       "                              (default) or Content-MD5 (ETags compared too)\n"
 	       "  -t, --content-type TYPE     Content-Type of the object\n"
@@ -361,7 +361,7 @@ int main(int argc, char **argv)
 	ho.cancel = &interrupted;
 	if (verbose)
 		ho.log = log_line;
-	else if (!quiet && isatty(STDERR_FILENO) && bar_total > ((uint64_t)16 << 20))
+	else if (!quiet && isatty(STDERR_FILENO))
 		ho.progress = progress;
 	bar_start = now_s();
 	if (!(http = jd_http_new(&ho))) {

@@ -36,10 +36,10 @@ int main(void)
 	char *s = NULL, red[600];
 
 	/* part sizes: at least 5 MiB, whole MiB, at most 10,000 parts */
-	is_int(jd_s3_part_size(100 * MiB, 0), 8 * MiB, "default 8 MiB");
+	is_int(jd_s3_part_size(100 * MiB, 0), 32 * MiB, "default 32 MiB");
 	is_int(jd_s3_part_size(100 * MiB, 1 * MiB), 5 * MiB, "raised to 5 MiB");
-	is_int(jd_s3_part_size(80000 * MiB, 0), 8 * MiB, "80,000 MiB: 10,000 parts of 8 MiB");
-	is_int(jd_s3_part_size(80000 * MiB + 1, 0), 9 * MiB, "one byte more: 9 MiB parts");
+	is_int(jd_s3_part_size(80000 * MiB, 8 * MiB), 8 * MiB, "80,000 MiB: 10,000 parts of 8 MiB");
+	is_int(jd_s3_part_size(80000 * MiB + 1, 8 * MiB), 9 * MiB, "one byte more: 9 MiB parts");
 	is_int(jd_s3_part_size((uint64_t)5 << 40, 0), 525 * MiB, "5 TiB: 525 MiB parts");
 	ok((((uint64_t)5 << 40) + jd_s3_part_size((uint64_t)5 << 40, 0) - 1) /
 	           jd_s3_part_size((uint64_t)5 << 40, 0) <= 10000,
