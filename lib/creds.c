@@ -15,12 +15,12 @@
 #include "internal.h"
 #include "s3url.h"
 
-#define MAX_CONFIG_FILE ((size_t)1 << 20)
-#define MAX_REMOTE_BODY ((size_t)64 << 10)
-#define MAX_INI_ENTRIES 4096
+#define MAX_CONFIG_FILE	       ((size_t)1 << 20)
+#define MAX_REMOTE_BODY	       ((size_t)64 << 10)
+#define MAX_INI_ENTRIES	       4096
 #define DEFAULT_CONTAINER_HOST "http://169.254.170.2"
-#define DEFAULT_IMDS "http://169.254.169.254"
-#define DEFAULT_IMDS_V6 "http://[fd00:ec2::254]"
+#define DEFAULT_IMDS	       "http://169.254.169.254"
+#define DEFAULT_IMDS_V6	       "http://[fd00:ec2::254]"
 
 /* ---- small helpers ---- */
 
@@ -35,8 +35,8 @@ static int env_true(const char *name)
 {
 	const char *v = env(name);
 
-	return v && (!strcmp(v, "true") || !strcmp(v, "TRUE") || !strcmp(v, "True") ||
-	             !strcmp(v, "1"));
+	return v &&
+	       (!strcmp(v, "true") || !strcmp(v, "TRUE") || !strcmp(v, "True") || !strcmp(v, "1"));
 }
 
 static char *dup_or_oom(const char *s, struct jd_error *err)
@@ -100,13 +100,13 @@ static char *trim_dup(const char *s, size_t n)
 }
 
 static int ini_add(struct ini *ini, const char *section, const char *key, size_t klen,
-                   const char *value, size_t vlen, struct jd_error *err)
+		   const char *value, size_t vlen, struct jd_error *err)
 {
 	struct ini_entry *e;
 
 	if (ini->n == MAX_INI_ENTRIES)
 		return jd_error_set(err, JD_EINPUT, "too many settings (more than %u)",
-		                    MAX_INI_ENTRIES);
+				    MAX_INI_ENTRIES);
 	if (ini->n == ini->alloc) {
 		size_t na = ini->alloc ? ini->alloc * 2 : 32;
 		struct ini_entry *ne = realloc(ini->e, na * sizeof(*ne));
@@ -157,7 +157,7 @@ static int ini_parse(const char *path, const char *text, struct ini *ini, struct
 		} else if (*s == '[' && !indented) {
 			if (s[n - 1] != ']') {
 				jd_error_at(err, JD_EINPUT, path, line, 1, NULL,
-				            "section header without ']'");
+					    "section header without ']'");
 				goto out;
 			}
 			free(section);
@@ -174,12 +174,12 @@ static int ini_parse(const char *path, const char *text, struct ini *ini, struct
 
 			if (!eq) {
 				jd_error_at(err, JD_EINPUT, path, line, 1, NULL,
-				            "expected 'name = value' or '[section]'");
+					    "expected 'name = value' or '[section]'");
 				goto out;
 			}
 			if (!section) {
 				jd_error_at(err, JD_EINPUT, path, line, 1, NULL,
-				            "setting outside of any [section]");
+					    "setting outside of any [section]");
 				goto out;
 			}
 			if (indented && parent) {
@@ -188,7 +188,7 @@ static int ini_parse(const char *path, const char *text, struct ini *ini, struct
 			}
 			if (jd_buf_add(&k, s, (size_t)(eq - s), err) < 0 ||
 			    ini_add(ini, section, k.data, k.len, eq + 1, n - (size_t)(eq - s) - 1,
-			            err) < 0) {
+				    err) < 0) {
 				jd_buf_release(&k);
 				jd_error_place(err, path, line, 1, NULL);
 				goto out;
@@ -234,7 +234,7 @@ static char *expand_home(const char *path)
 
 /* Reads an INI file; a missing file is empty. */
 static int ini_load(const char *envname, const char *def, struct ini *ini, char **pathp,
-                    struct jd_error *err)
+		    struct jd_error *err)
 {
 	const char *spec = env(envname);
 	struct jd_buf b = JD_BUF_INIT(MAX_CONFIG_FILE);
@@ -351,7 +351,7 @@ static int shared_load(const struct jd_aws_options *o, struct shared *sh, struct
 		return jd_error_set(err, JD_EUSAGE, "profile name too long");
 	jd_strlcpy(sh->profile, profile, sizeof(sh->profile));
 	if (ini_load("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials", &sh->creds,
-	             &sh->creds_path, err) < 0 ||
+		     &sh->creds_path, err) < 0 ||
 	    ini_load("AWS_CONFIG_FILE", "~/.aws/config", &sh->config, &sh->config_path, err) < 0) {
 		shared_release(sh);
 		return -1;
@@ -360,7 +360,7 @@ static int shared_load(const struct jd_aws_options *o, struct shared *sh, struct
 	    !ini_has_section(&sh->creds, sh->profile) &&
 	    !config_has_profile(&sh->config, sh->profile)) {
 		jd_error_set(err, JD_EUSAGE, "the config profile '%.100s' could not be found",
-		             sh->profile);
+			     sh->profile);
 		shared_release(sh);
 		return -1;
 	}
@@ -389,8 +389,8 @@ void jd_creds_view(const struct jd_creds *c, struct jd_sigv4_creds *v)
 	v->session_token = c->session_token;
 }
 
-static int creds_set(struct jd_creds *c, const char *akid, const char *secret,
-                     const char *token, const char *source, struct jd_error *err)
+static int creds_set(struct jd_creds *c, const char *akid, const char *secret, const char *token,
+		     const char *source, struct jd_error *err)
 {
 	c->access_key_id = dup_or_oom(akid, err);
 	c->secret_access_key = c->access_key_id ? dup_or_oom(secret, err) : NULL;
@@ -405,17 +405,17 @@ static int creds_set(struct jd_creds *c, const char *akid, const char *secret,
 }
 
 /* Static keys from one INI section lookup; 1 found, 0 none, -1 error. */
-static int from_keys(const char *akid, const char *secret, const char *token,
-                     const char *where, const char *profile, const char *source,
-                     struct jd_creds *c, struct jd_error *err)
+static int from_keys(const char *akid, const char *secret, const char *token, const char *where,
+		     const char *profile, const char *source, struct jd_creds *c,
+		     struct jd_error *err)
 {
 	if (!akid && !secret)
 		return 0;
 	if (!akid || !*akid || !secret || !*secret)
 		return jd_error_set(err, JD_EINPUT,
-		                    "partial credentials for profile '%.100s' in %.200s: need both "
-		                    "aws_access_key_id and aws_secret_access_key",
-		                    profile, where);
+				    "partial credentials for profile '%.100s' in %.200s: need both "
+				    "aws_access_key_id and aws_secret_access_key",
+				    profile, where);
 	return creds_set(c, akid, secret, token, source, err) < 0 ? -1 : 1;
 }
 
@@ -470,9 +470,9 @@ static size_t no_body(char *ptr, size_t size, size_t nmemb, void *userdata)
  * One request; *status is the HTTP status, 0 when no answer came (then -1
  * is returned with err JD_EREMOTE). what names the endpoint in messages.
  */
-static int fetch(const char *method, const char *url, struct curl_slist *headers,
-                 long timeout_ms, const char *ca_bundle, struct jd_buf *out, long *status,
-                 const char *what, struct jd_error *err)
+static int fetch(const char *method, const char *url, struct curl_slist *headers, long timeout_ms,
+		 const char *ca_bundle, struct jd_buf *out, long *status, const char *what,
+		 struct jd_error *err)
 {
 	CURL *h = curl_easy_init();
 	CURLcode rc;
@@ -501,7 +501,7 @@ static int fetch(const char *method, const char *url, struct curl_slist *headers
 	rc = curl_easy_perform(h);
 	if (rc != CURLE_OK) {
 		jd_error_set(err, JD_EREMOTE, "%s: %s", what,
-		             rc == CURLE_WRITE_ERROR ? "answer too big" : curl_easy_strerror(rc));
+			     rc == CURLE_WRITE_ERROR ? "answer too big" : curl_easy_strerror(rc));
 		goto out;
 	}
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
@@ -528,7 +528,7 @@ static long remote_timeout(const struct jd_aws_options *o)
 
 /* Parses the JSON both endpoints answer into c. */
 static int creds_from_json(const char *text, size_t len, const char *source, const char *what,
-                           struct jd_creds *c, struct jd_error *err)
+			   struct jd_creds *c, struct jd_error *err)
 {
 	json_error_t je;
 	json_t *j = json_loadb(text, len, 0, &je);
@@ -548,8 +548,8 @@ static int creds_from_json(const char *text, size_t len, const char *source, con
 	secret = json_string_value(json_object_get(j, "SecretAccessKey"));
 	token = json_string_value(json_object_get(j, "Token"));
 	if (!akid || !*akid || !secret || !*secret) {
-		jd_error_set(err, JD_EREMOTE,
-		             "%s: the answer lacks AccessKeyId or SecretAccessKey", what);
+		jd_error_set(err, JD_EREMOTE, "%s: the answer lacks AccessKeyId or SecretAccessKey",
+			     what);
 		goto out;
 	}
 	if (creds_set(c, akid, secret, token, source, err) < 0)
@@ -564,8 +564,8 @@ out:
 
 static int is_allowed_container_host(const struct jd_url *u)
 {
-	static const char *const ok[] = { "localhost", "[::1]", "169.254.170.2", "169.254.170.23",
-		                          "[fd00:ec2::23]" };
+	static const char *const ok[] = {"localhost", "[::1]", "169.254.170.2", "169.254.170.23",
+					 "[fd00:ec2::23]"};
 
 	if (!strcmp(u->scheme, "https"))
 		return 1;
@@ -597,15 +597,15 @@ out:
 }
 
 /* 1 found, 0 not configured, -1 error. */
-static int from_container(const struct jd_aws_options *o, const char *ca_bundle,
-                          struct jd_creds *c, struct jd_error *err)
+static int from_container(const struct jd_aws_options *o, const char *ca_bundle, struct jd_creds *c,
+			  struct jd_error *err)
 {
 	const char *rel = env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
 	const char *full = env("AWS_CONTAINER_CREDENTIALS_FULL_URI");
 	const char *tokfile = env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
 	const char *what = "container credentials endpoint";
 	struct jd_buf url = JD_BUF_INIT(8192), auth = JD_BUF_INIT(20000),
-	              body = JD_BUF_INIT(MAX_REMOTE_BODY);
+		      body = JD_BUF_INIT(MAX_REMOTE_BODY);
 	struct curl_slist *hdrs = NULL, *tmp;
 	char *token = NULL;
 	long status;
@@ -614,8 +614,8 @@ static int from_container(const struct jd_aws_options *o, const char *ca_bundle,
 	if (!rel && !full)
 		return 0;
 	if (rel) {
-		const char *host = o && o->container_host ? o->container_host
-		                                          : DEFAULT_CONTAINER_HOST;
+		const char *host =
+			o && o->container_host ? o->container_host : DEFAULT_CONTAINER_HOST;
 		if (jd_buf_adds(&url, host, err) < 0 ||
 		    (rel[0] != '/' && jd_buf_addc(&url, '/', err) < 0) ||
 		    jd_buf_adds(&url, rel, err) < 0)
@@ -633,14 +633,14 @@ static int from_container(const struct jd_aws_options *o, const char *ca_bundle,
 		jd_buf_release(&base);
 		if (r < 0) {
 			jd_error_set(err, JD_EUSAGE,
-			             "AWS_CONTAINER_CREDENTIALS_FULL_URI is not an http(s) URL");
+				     "AWS_CONTAINER_CREDENTIALS_FULL_URI is not an http(s) URL");
 			goto out;
 		}
 		if (!is_allowed_container_host(&u)) {
 			jd_error_set(err, JD_EUSAGE,
-			             "AWS_CONTAINER_CREDENTIALS_FULL_URI: host '%.100s' is not "
-			             "allowed over http (only loopback and the ECS/EKS hosts)",
-			             u.host);
+				     "AWS_CONTAINER_CREDENTIALS_FULL_URI: host '%.100s' is not "
+				     "allowed over http (only loopback and the ECS/EKS hosts)",
+				     u.host);
 			goto out;
 		}
 		if (jd_buf_adds(&url, full, err) < 0)
@@ -673,15 +673,15 @@ static int from_container(const struct jd_aws_options *o, const char *ca_bundle,
 		}
 		hdrs = tmp;
 	}
-	if (fetch("GET", url.data, hdrs, remote_timeout(o), ca_bundle, &body, &status, what,
-	          err) < 0)
+	if (fetch("GET", url.data, hdrs, remote_timeout(o), ca_bundle, &body, &status, what, err) <
+	    0)
 		goto out;
 	if (status != 200) {
 		jd_error_set(err, JD_EREMOTE, "%s: HTTP %ld", what, status);
 		goto out;
 	}
-	if (creds_from_json(body.data ? body.data : "", body.len, "container-role", what, c,
-	                    err) < 0)
+	if (creds_from_json(body.data ? body.data : "", body.len, "container-role", what, c, err) <
+	    0)
 		goto out;
 	ret = 1;
 out:
@@ -700,7 +700,7 @@ static int from_imds(const struct jd_aws_options *o, struct jd_creds *c, struct 
 	const char *mode = env("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE");
 	const char *what = "EC2 instance metadata";
 	struct jd_buf url = JD_BUF_INIT(8192), tok = JD_BUF_INIT(4096),
-	              body = JD_BUF_INIT(MAX_REMOTE_BODY), hdr = JD_BUF_INIT(8192);
+		      body = JD_BUF_INIT(MAX_REMOTE_BODY), hdr = JD_BUF_INIT(8192);
 	struct curl_slist *hdrs = NULL;
 	long status, timeout = remote_timeout(o);
 	struct jd_error ignored;
@@ -798,21 +798,22 @@ out:
 
 static int unsupported_profile(const struct shared *sh, struct jd_error *err)
 {
-	static const char *const keys[] = { "credential_process", "role_arn", "sso_session",
-		                            "sso_start_url", "web_identity_token_file" };
+	static const char *const keys[] = {"credential_process", "role_arn", "sso_session",
+					   "sso_start_url", "web_identity_token_file"};
 
 	for (size_t i = 0; i < JD_ARRAY_SIZE(keys); i++)
 		if (config_get(&sh->config, sh->profile, keys[i]) ||
 		    ini_get(&sh->creds, sh->profile, keys[i]))
-			return jd_error_set(err, JD_EUSAGE,
-			                    "profile '%.100s' uses %s, which jobdoc does not support; "
-			                    "export static or session credentials instead",
-			                    sh->profile, keys[i]);
+			return jd_error_set(
+				err, JD_EUSAGE,
+				"profile '%.100s' uses %s, which jobdoc does not support; "
+				"export static or session credentials instead",
+				sh->profile, keys[i]);
 	return 0;
 }
 
 int jd_creds_load(const struct jd_aws_options *o, const char *ca_bundle, struct jd_creds *c,
-                  struct jd_error *err)
+		  struct jd_error *err)
 {
 	struct shared sh;
 	int r, explicit_profile = o && o->profile && *o->profile;
@@ -824,29 +825,30 @@ int jd_creds_load(const struct jd_aws_options *o, const char *ca_bundle, struct 
 	if (!explicit_profile) {
 		const char *akid = env("AWS_ACCESS_KEY_ID"), *secret = env("AWS_SECRET_ACCESS_KEY");
 		if (akid && secret) {
-			r = creds_set(c, akid, secret, env("AWS_SESSION_TOKEN"), "environment", err);
+			r = creds_set(c, akid, secret, env("AWS_SESSION_TOKEN"), "environment",
+				      err);
 			goto out;
 		}
 		if (akid || secret) {
 			r = jd_error_set(err, JD_EUSAGE,
-			                 "partial credentials in the environment: set both "
-			                 "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
+					 "partial credentials in the environment: set both "
+					 "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
 			goto out;
 		}
 	}
 	/* 2. shared credentials file; 3. config file */
 	r = from_keys(ini_get(&sh.creds, sh.profile, "aws_access_key_id"),
-	              ini_get(&sh.creds, sh.profile, "aws_secret_access_key"),
-	              ini_get(&sh.creds, sh.profile, "aws_session_token")
-	                      ? ini_get(&sh.creds, sh.profile, "aws_session_token")
-	                      : ini_get(&sh.creds, sh.profile, "aws_security_token"),
-	              sh.creds_path, sh.profile, "shared-credentials-file", c, err);
+		      ini_get(&sh.creds, sh.profile, "aws_secret_access_key"),
+		      ini_get(&sh.creds, sh.profile, "aws_session_token")
+			      ? ini_get(&sh.creds, sh.profile, "aws_session_token")
+			      : ini_get(&sh.creds, sh.profile, "aws_security_token"),
+		      sh.creds_path, sh.profile, "shared-credentials-file", c, err);
 	if (r)
 		goto out;
 	r = from_keys(config_get(&sh.config, sh.profile, "aws_access_key_id"),
-	              config_get(&sh.config, sh.profile, "aws_secret_access_key"),
-	              config_get(&sh.config, sh.profile, "aws_session_token"), sh.config_path,
-	              sh.profile, "config-file", c, err);
+		      config_get(&sh.config, sh.profile, "aws_secret_access_key"),
+		      config_get(&sh.config, sh.profile, "aws_session_token"), sh.config_path,
+		      sh.profile, "config-file", c, err);
 	if (r)
 		goto out;
 	r = unsupported_profile(&sh, err);
@@ -862,8 +864,8 @@ int jd_creds_load(const struct jd_aws_options *o, const char *ca_bundle, struct 
 			goto out;
 	}
 	r = jd_error_set(err, JD_EUSAGE,
-	                 "no credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
-	                 "or AWS_PROFILE with ~/.aws/credentials");
+			 "no credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
+			 "or AWS_PROFILE with ~/.aws/credentials");
 out:
 	shared_release(&sh);
 	if (r < 0) {
@@ -895,7 +897,7 @@ static int check_endpoint(const char *url, const char *where, struct jd_error *e
 }
 
 int jd_aws_config_load(const struct jd_aws_options *o, struct jd_aws_config *cfg,
-                       struct jd_error *err)
+		       struct jd_error *err)
 {
 	struct shared sh;
 	const char *service = o && o->service ? o->service : "";
@@ -927,14 +929,14 @@ int jd_aws_config_load(const struct jd_aws_options *o, struct jd_aws_config *cfg
 		v = o->endpoint_url;
 		where = "--endpoint";
 	} else if (!env_true("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS") &&
-	           !(config_get(&sh.config, sh.profile, "ignore_configured_endpoint_urls") &&
-	             !strcmp(config_get(&sh.config, sh.profile, "ignore_configured_endpoint_urls"),
-	                     "true"))) {
+		   !(config_get(&sh.config, sh.profile, "ignore_configured_endpoint_urls") &&
+		     !strcmp(config_get(&sh.config, sh.profile, "ignore_configured_endpoint_urls"),
+			     "true"))) {
 		size_t i, n = (size_t)snprintf(envname, sizeof(envname), "AWS_ENDPOINT_URL_");
 		for (i = 0; service[i] && n + 1 < sizeof(envname); i++)
 			envname[n++] = service[i] == '-' || service[i] == ' '
-			                       ? '_'
-			                       : (char)toupper((unsigned char)service[i]);
+					       ? '_'
+					       : (char)toupper((unsigned char)service[i]);
 		envname[n] = '\0';
 		if (*service && (v = env(envname)))
 			where = envname;

@@ -48,20 +48,20 @@ struct jd_creds {
 };
 
 struct jd_aws_options {
-	const char *profile;      /* --profile, or NULL */
-	const char *region;       /* --region, or NULL */
-	const char *endpoint_url; /* --endpoint, or NULL */
-	const char *service;      /* "s3", "iot": names AWS_ENDPOINT_URL_S3, [services] keys */
-	long timeout_ms;          /* container/IMDS timeout; 0: the environment's, or 1000 */
+	const char *profile;	    /* --profile, or NULL */
+	const char *region;	    /* --region, or NULL */
+	const char *endpoint_url;   /* --endpoint, or NULL */
+	const char *service;	    /* "s3", "iot": names AWS_ENDPOINT_URL_S3, [services] keys */
+	long timeout_ms;	    /* container/IMDS timeout; 0: the environment's, or 1000 */
 	const char *container_host; /* NULL: "http://169.254.170.2" (tests: loopback) */
-	int no_remote;              /* 1: never ask the container endpoint or IMDS */
+	int no_remote;		    /* 1: never ask the container endpoint or IMDS */
 };
 
 struct jd_aws_config {
 	char profile[128];
-	char region[64];    /* "" when none was found */
-	char *endpoint_url; /* NULL: the service's AWS endpoint */
-	char *ca_bundle;    /* NULL: the system's store */
+	char region[64];	      /* "" when none was found */
+	char *endpoint_url;	      /* NULL: the service's AWS endpoint */
+	char *ca_bundle;	      /* NULL: the system's store */
 	char s3_addressing_style[16]; /* the profile's s3 addressing_style: "", "auto",
 	                                 "path", "virtual" */
 };
@@ -82,7 +82,7 @@ void jd_creds_view(const struct jd_creds *c, struct jd_sigv4_creds *v);
  * (an unreachable IMDS is not an error, just no source).
  */
 int jd_creds_load(const struct jd_aws_options *o, const char *ca_bundle, struct jd_creds *c,
-                  struct jd_error *err);
+		  struct jd_error *err);
 
 /*
  * Region, endpoint, CA bundle and S3 addressing style for o->service.
@@ -91,7 +91,7 @@ int jd_creds_load(const struct jd_aws_options *o, const char *ca_bundle, struct 
  * the endpoint URL is not http(s), the named profile is missing).
  */
 int jd_aws_config_load(const struct jd_aws_options *o, struct jd_aws_config *cfg,
-                       struct jd_error *err);
+		       struct jd_error *err);
 void jd_aws_config_release(struct jd_aws_config *cfg);
 
 #endif

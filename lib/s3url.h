@@ -23,10 +23,10 @@ void jd_s3_location_release(struct jd_s3_location *loc);
 
 /* An endpoint URL such as "https://s3.eu-west-1.amazonaws.com" or "http://127.0.0.1:8000/base". */
 struct jd_url {
-	char scheme[8];   /* "http" or "https" */
-	char host[256];   /* as written; IPv6 literals keep their brackets */
-	unsigned port;    /* 0: the scheme's default */
-	char path[1024];  /* base path without trailing '/', "" for none */
+	char scheme[8];	 /* "http" or "https" */
+	char host[256];	 /* as written; IPv6 literals keep their brackets */
+	unsigned port;	 /* 0: the scheme's default */
+	char path[1024]; /* base path without trailing '/', "" for none */
 };
 /* Returns 0 or -1 with err (JD_EUSAGE, url quoted). Userinfo, query and fragment are refused. */
 int jd_url_parse(const char *url, struct jd_url *u, struct jd_error *err);
@@ -53,8 +53,8 @@ struct jd_s3_target {
  * for cn- regions). The key is encoded with jd_s3_encode_key. Returns 0 or -1.
  */
 int jd_s3_target(const struct jd_url *endpoint, const char *region, const char *bucket,
-                 const char *key, enum jd_s3_style style, struct jd_s3_target *out,
-                 struct jd_error *err);
+		 const char *key, enum jd_s3_style style, struct jd_s3_target *out,
+		 struct jd_error *err);
 void jd_s3_target_release(struct jd_s3_target *t);
 
 /* Appends an S3 object key encoded per S3's rules ('/' kept, all but unreserved encoded). */
@@ -76,6 +76,23 @@ struct jd_s3_presign {
 	const char *content_type;
 };
 int jd_s3_presign_url(const struct jd_s3_presign *p, const char *bucket, const char *key,
-                      struct jd_sigv4_cache *cache, char **url, struct jd_error *err);
+		      struct jd_sigv4_cache *cache, char **url, struct jd_error *err);
+
+/*
+ * Many presigned URLs with the same parameters (method, expiry, content
+ * type, credentials, time): everything that does not depend on the object is
+ * computed once, from one signature through the generic path, so the URLs
+ * are byte for byte those of jd_s3_presign_url. p and what it points to are
+ * copied or used only during jd_s3_presigner_new.
+ */
+struct jd_s3_presigner;
+/* Returns 0 or -1 with err, as jd_s3_presign_url. Free with jd_s3_presigner_free. */
+int jd_s3_presigner_new(const struct jd_s3_presign *p, struct jd_s3_presigner **out,
+			struct jd_error *err);
+/* Appends the URL for bucket/key to out (no newline). Returns 0 or -1 with err. */
+int jd_s3_presigner_url(struct jd_s3_presigner *ps, const char *bucket, const char *key,
+			struct jd_buf *out, struct jd_error *err);
+/* Wipes the signing key and frees; NULL is fine. */
+void jd_s3_presigner_free(struct jd_s3_presigner *ps);
 
 #endif

@@ -26,11 +26,11 @@
 
 #include "error.h"
 
-#define JD_SIGV4_ALGORITHM "AWS4-HMAC-SHA256"
+#define JD_SIGV4_ALGORITHM	  "AWS4-HMAC-SHA256"
 #define JD_SIGV4_UNSIGNED_PAYLOAD "UNSIGNED-PAYLOAD"
 /* hex SHA-256 of the empty string */
 #define JD_SIGV4_EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-#define JD_SIGV4_MAX_EXPIRES 604800u /* seven days, AWS's limit for presigned URLs */
+#define JD_SIGV4_MAX_EXPIRES  604800u /* seven days, AWS's limit for presigned URLs */
 
 /*
  * The signing time in ISO 8601 basic format, UTC: date "20150830",
@@ -87,11 +87,11 @@ struct jd_sigv4_request {
 };
 
 enum {
-	JD_SIGV4_S3 = 1 << 0,           /* S3 rules: no normalisation, single encoding,
+	JD_SIGV4_S3 = 1 << 0,		/* S3 rules: no normalisation, single encoding,
 	                                   x-amz-content-sha256 header */
 	JD_SIGV4_NO_NORMALIZE = 1 << 1, /* generic rules without path normalisation */
-	JD_SIGV4_SIGN_BODY = 1 << 2,    /* add x-amz-content-sha256 (header signing) */
-	JD_SIGV4_OMIT_TOKEN = 1 << 3    /* add the session token after signing, unsigned
+	JD_SIGV4_SIGN_BODY = 1 << 2,	/* add x-amz-content-sha256 (header signing) */
+	JD_SIGV4_OMIT_TOKEN = 1 << 3	/* add the session token after signing, unsigned
 	                                   (AWS IoT WebSocket URLs) */
 };
 
@@ -100,7 +100,7 @@ struct jd_sigv4_params {
 	const char *region;  /* "us-east-1" */
 	const char *service; /* "s3", "iot", "execute-api", ... */
 	struct jd_sigv4_time time;
-	unsigned flags;   /* JD_SIGV4_* */
+	unsigned flags;	  /* JD_SIGV4_* */
 	unsigned expires; /* query signing: 1..JD_SIGV4_MAX_EXPIRES seconds */
 };
 
@@ -117,7 +117,9 @@ struct jd_sigv4_cache {
 	unsigned char secret_fp[32]; /* SHA-256 of access key id NUL secret */
 	unsigned char key[32];
 };
-#define JD_SIGV4_CACHE_INIT { 0, "", "", "", { 0 }, { 0 } }
+/* clang-format off */
+#define JD_SIGV4_CACHE_INIT { 0 }
+/* clang-format on */
 void jd_sigv4_cache_init(struct jd_sigv4_cache *c);
 void jd_sigv4_cache_clear(struct jd_sigv4_cache *c);
 
@@ -140,7 +142,7 @@ struct jd_sigv4_add_header {
 struct jd_sigv4_signed {
 	char *canonical_request;
 	char *string_to_sign;
-	char *signed_headers; /* "host;x-amz-date" */
+	char *signed_headers;	/* "host;x-amz-date" */
 	char *credential_scope; /* "20150830/us-east-1/service/aws4_request" */
 	char signature[65];
 	char *authorization;
@@ -161,11 +163,11 @@ void jd_sigv4_signed_release(struct jd_sigv4_signed *s);
  * over the size caps, JD_EINTERNAL for OpenSSL failures and out of memory.
  */
 int jd_sigv4_sign_headers(const struct jd_sigv4_params *p, const struct jd_sigv4_request *req,
-                          struct jd_sigv4_cache *cache, struct jd_sigv4_signed *out,
-                          struct jd_error *err);
+			  struct jd_sigv4_cache *cache, struct jd_sigv4_signed *out,
+			  struct jd_error *err);
 int jd_sigv4_sign_query(const struct jd_sigv4_params *p, const struct jd_sigv4_request *req,
-                        struct jd_sigv4_cache *cache, struct jd_sigv4_signed *out,
-                        struct jd_error *err);
+			struct jd_sigv4_cache *cache, struct jd_sigv4_signed *out,
+			struct jd_error *err);
 
 /* ---- the stages, exposed for tests and for other signers ---- */
 
@@ -174,7 +176,7 @@ void jd_sigv4_sha256_hex(const void *data, size_t len, char out[65]);
 
 /* The signing key kSigning = HMAC chain over "AWS4"+secret. Returns 0 or -1. */
 int jd_sigv4_signing_key(const char *secret, const char *date, const char *region,
-                         const char *service, unsigned char key[32], struct jd_error *err);
+			 const char *service, unsigned char key[32], struct jd_error *err);
 
 /*
  * The canonical URI of path under flags (JD_SIGV4_S3, JD_SIGV4_NO_NORMALIZE),
@@ -196,6 +198,6 @@ int jd_sigv4_canonical_query(const char *query, char **out, struct jd_error *err
  */
 struct jd_buf;
 int jd_uri_encode(struct jd_buf *buf, const char *s, size_t len, int keep_slash,
-                  struct jd_error *err);
+		  struct jd_error *err);
 
 #endif

@@ -23,7 +23,8 @@ static void usage(void)
 	       "  -m, --method METHOD      GET (default) or PUT\n"
 	       "  -e, --expires SECONDS    validity, 1..604800 (default 3600)\n"
 	       "  -t, --content-type TYPE  PUT only: the Content-Type the uploader must send\n"
-	       "      --endpoint URL       S3 endpoint (else AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL)\n"
+	       "      --endpoint URL       S3 endpoint (else AWS_ENDPOINT_URL_S3, "
+	       "AWS_ENDPOINT_URL)\n"
 	       "      --region REGION      region (else AWS_REGION, AWS_DEFAULT_REGION, profile)\n"
 	       "      --profile NAME       profile in ~/.aws/credentials and ~/.aws/config\n"
 	       "      --path-style         https://HOST/BUCKET/KEY even for AWS endpoints\n"
@@ -45,12 +46,12 @@ static unsigned parse_expires(const char *s)
 	for (; *p; p++) {
 		if (*p < '0' || *p > '9' || v > JD_SIGV4_MAX_EXPIRES)
 			jd_usage_error("invalid --expires '%s': seconds, 1..%u", s,
-			               JD_SIGV4_MAX_EXPIRES);
+				       JD_SIGV4_MAX_EXPIRES);
 		v = v * 10 + (unsigned long)(*p - '0');
 	}
 	if (v < 1 || v > JD_SIGV4_MAX_EXPIRES)
 		jd_usage_error("--expires '%s' out of range 1..%u (seven days)", s,
-		               JD_SIGV4_MAX_EXPIRES);
+			       JD_SIGV4_MAX_EXPIRES);
 	return (unsigned)v;
 }
 
@@ -61,7 +62,7 @@ struct uris {
 };
 
 static int add_uri(struct uris *u, const char *s, const char *input, unsigned line,
-                   struct jd_error *err)
+		   struct jd_error *err)
 {
 	if (u->n == MAX_URIS)
 		return jd_error_set(err, JD_EUSAGE, "more than %u URIs", MAX_URIS);
@@ -120,23 +121,27 @@ out:
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "method", required_argument, NULL, 'm' },  { "expires", required_argument, NULL, 'e' },
-		{ "content-type", required_argument, NULL, 't' },
-		{ "endpoint", required_argument, NULL, 'E' }, { "region", required_argument, NULL, 'r' },
-		{ "profile", required_argument, NULL, 'p' },  { "path-style", no_argument, NULL, 'P' },
-		{ "date", required_argument, NULL, 'd' },     { "from", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },           { "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct jd_aws_options o = { 0 };
-	struct jd_aws_config cfg = { 0 };
+	static const struct option opts[] = {{"method", required_argument, NULL, 'm'},
+					     {"expires", required_argument, NULL, 'e'},
+					     {"content-type", required_argument, NULL, 't'},
+					     {"endpoint", required_argument, NULL, 'E'},
+					     {"region", required_argument, NULL, 'r'},
+					     {"profile", required_argument, NULL, 'p'},
+					     {"path-style", no_argument, NULL, 'P'},
+					     {"date", required_argument, NULL, 'd'},
+					     {"from", required_argument, NULL, 'f'},
+					     {"help", no_argument, NULL, 'h'},
+					     {"version", no_argument, NULL, 'V'},
+					     {NULL, 0, NULL, 0}};
+	struct jd_aws_options o = {0};
+	struct jd_aws_config cfg = {0};
 	struct jd_creds creds;
 	struct jd_sigv4_creds view;
-	struct jd_sigv4_cache cache = JD_SIGV4_CACHE_INIT;
+	struct jd_s3_presigner *presigner = NULL;
+	struct jd_buf line = JD_BUF_INIT(1 << 20);
 	struct jd_s3_presign ps;
 	struct jd_url endpoint;
-	struct uris u = { 0 };
+	struct uris u = {0};
 	struct jd_error err;
 	const char *date = NULL, *froms[16];
 	size_t nfrom = 0;
@@ -180,7 +185,7 @@ int main(int argc, char **argv)
 	if (ps.content_type && (strpbrk(ps.content_type, "\r\n") || !*ps.content_type))
 		jd_usage_error("invalid --content-type '%s'", ps.content_type);
 	if (date ? jd_sigv4_time_parse(date, &ps.time, &err) < 0
-	         : jd_sigv4_time_from_epoch(time(NULL), &ps.time, &err) < 0)
+		 : jd_sigv4_time_from_epoch(time(NULL), &ps.time, &err) < 0)
 		jd_usage_error("%s", err.msg);
 	for (int i = optind; i < argc; i++)
 		if (add_uri(&u, argv[i], NULL, 0, &err) < 0)
@@ -200,22 +205,23 @@ int main(int argc, char **argv)
 		goto fail;
 	}
 	ps.region = cfg.region;
-	ps.style = path_style                                         ? JD_S3_STYLE_PATH
-	           : !strcmp(cfg.s3_addressing_style, "path")         ? JD_S3_STYLE_PATH
-	           : !strcmp(cfg.s3_addressing_style, "virtual")      ? JD_S3_STYLE_VIRTUAL
-	                                                              : JD_S3_STYLE_AUTO;
+	ps.style = path_style					 ? JD_S3_STYLE_PATH
+		   : !strcmp(cfg.s3_addressing_style, "path")	 ? JD_S3_STYLE_PATH
+		   : !strcmp(cfg.s3_addressing_style, "virtual") ? JD_S3_STYLE_VIRTUAL
+								 : JD_S3_STYLE_AUTO;
 	if (jd_creds_load(&o, cfg.ca_bundle, &creds, &err) < 0)
 		goto fail;
 	jd_creds_view(&creds, &view);
 	ps.creds = &view;
+	if (jd_s3_presigner_new(&ps, &presigner, &err) < 0)
+		goto fail;
 	for (size_t i = 0; i < u.n; i++) {
-		char *url = NULL;
-
-		if (jd_s3_presign_url(&ps, u.loc[i].bucket, u.loc[i].key, &cache, &url, &err) < 0)
+		jd_buf_reset(&line);
+		if (jd_s3_presigner_url(presigner, u.loc[i].bucket, u.loc[i].key, &line, &err) <
+			    0 ||
+		    jd_buf_addc(&line, '\n', &err) < 0)
 			goto fail;
-		fputs(url, stdout);
-		fputc('\n', stdout);
-		free(url);
+		fwrite(line.data, 1, line.len, stdout);
 	}
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		jd_error_set(&err, JD_EIO, "cannot write the output");
@@ -228,7 +234,8 @@ out:
 	for (size_t i = 0; i < u.n; i++)
 		jd_s3_location_release(&u.loc[i]);
 	free(u.loc);
-	jd_sigv4_cache_clear(&cache);
+	jd_s3_presigner_free(presigner);
+	jd_buf_release(&line);
 	jd_creds_release(&creds);
 	jd_aws_config_release(&cfg);
 	return rc;

@@ -24,15 +24,18 @@ now_ms() { date +%s%N | cut -c1-13; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 : >"$tmp/j"
+: >"$tmp/c"
 for r in 1 2 3 4 5; do
 	t0=$(now_ms)
-	"$BIN" --from "$tmp/uris" --expires 3600 >"$tmp/out"
+	/usr/bin/time -f '%U %S' -o "$tmp/time" "$BIN" --from "$tmp/uris" --expires 3600 >"$tmp/out"
 	t1=$(now_ms)
 	echo $((t1 - t0)) >>"$tmp/j"
+	awk '{ printf "%d\n", ($1 + $2) * 1000 }' "$tmp/time" >>"$tmp/c"
 done
 lines=$(wc -l <"$tmp/out")
 [ "$lines" -eq $N ] || { echo "presign: got $lines URLs, want $N" >&2; exit 1; }
 jd=$(median <"$tmp/j")
+cpu=$(median <"$tmp/c")
 
 : >"$tmp/a"
 for r in 1 2 3; do
@@ -46,7 +49,8 @@ aws=$(median <"$tmp/a")
 [ "$jd" -gt 0 ] || jd=1
 verdict=FAIL
 [ "$jd" -lt 100 ] && verdict=ok
-echo "presign: jobdoc-presign $N URLs in one call: ${jd} ms (target < 100 ms: $verdict)"
+echo "presign: jobdoc-presign $N URLs in one call: ${jd} ms wall, ${cpu} ms CPU (target < 100 ms: $verdict)"
+echo "presign: load average at the time: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "presign: aws s3 presign, 1 URL: ${aws} ms"
 awk -v j="$jd" -v a="$aws" -v n=$N 'BEGIN {
 	printf "presign: ratio aws(1 URL) / jobdoc(%d URLs) = %.1fx; per URL: %.0fx faster (%.2f us vs %.0f ms)\n",
