@@ -19,9 +19,9 @@
 #include "internal.h"
 #include "s3xml.h"
 
-#define MAX_JOBS 64
+#define MAX_JOBS	 64
 #define DEFAULT_MAX_BODY ((size_t)1 << 20)
-#define MAX_HEADERS 200
+#define MAX_HEADERS	 200
 #define MAX_HEADER_BYTES 16384
 
 struct jd_http {
@@ -93,7 +93,7 @@ static int nap(const struct jd_http *h, long ms)
 	long long until = now_ms() + ms;
 
 	while (now_ms() < until) {
-		struct timespec ts = { 0, 20 * 1000000L };
+		struct timespec ts = {0, 20 * 1000000L};
 		if (cancelled(h))
 			return -1;
 		nanosleep(&ts, NULL);
@@ -103,11 +103,11 @@ static int nap(const struct jd_http *h, long ms)
 
 /* ---- redaction ---- */
 
-static const char *const secret_params[] = { "X-Amz-Signature=", "X-Amz-Security-Token=",
-	                                     "X-Amz-Credential=" };
-static const char *const secret_headers[] = { "authorization", "x-amz-security-token",
-	                                      "proxy-authorization", "cookie",
-	                                      "x-aws-ec2-metadata-token" };
+static const char *const secret_params[] = {
+	"X-Amz-Signature=", "X-Amz-Security-Token=", "X-Amz-Credential="};
+static const char *const secret_headers[] = {"authorization", "x-amz-security-token",
+					     "proxy-authorization", "cookie",
+					     "x-aws-ec2-metadata-token"};
 
 /* Copies s into out with secret query values and header values redacted. */
 static void redact(const char *s, size_t n, char *out, size_t size)
@@ -292,8 +292,8 @@ static size_t write_cb(char *data, size_t size, size_t nmemb, void *ctx)
 				continue;
 			if (w <= 0) {
 				x->io_failed = 1;
-				snprintf(x->io_msg, sizeof(x->io_msg), "cannot write the response: %s",
-				         strerror(errno));
+				snprintf(x->io_msg, sizeof(x->io_msg),
+					 "cannot write the response: %s", strerror(errno));
 				return 0;
 			}
 			off += (size_t)w;
@@ -330,7 +330,7 @@ static size_t read_cb(char *buf, size_t size, size_t nmemb, void *ctx)
 		if (r <= 0) {
 			x->io_failed = 1;
 			snprintf(x->io_msg, sizeof(x->io_msg), "cannot read the body: %s",
-			         r < 0 ? strerror(errno) : "file shrank");
+				 r < 0 ? strerror(errno) : "file shrank");
 			return CURL_READFUNC_ABORT;
 		}
 		want = (size_t)r;
@@ -433,16 +433,16 @@ static int xfer_setup(struct xfer *x, struct jd_error *err)
 	if (req->out_fd >= 0) {
 		if (lseek(req->out_fd, 0, SEEK_SET) < 0 || ftruncate(req->out_fd, 0) < 0)
 			return jd_error_set(err, JD_EIO, "cannot truncate the output: %s",
-			                    strerror(errno));
+					    strerror(errno));
 	}
 	for (size_t i = 0; i < req->nheaders; i++) {
 		char line[8192];
 		struct curl_slist *s;
 		int n = snprintf(line, sizeof(line), "%s: %s", req->headers[i].name,
-		                 req->headers[i].value);
+				 req->headers[i].value);
 		if (n < 0 || (size_t)n >= sizeof(line) || strpbrk(line, "\r\n"))
 			return jd_error_set(err, JD_EINTERNAL, "bad request header '%.60s'",
-			                    req->headers[i].name);
+					    req->headers[i].name);
 		s = curl_slist_append(x->hdrs, line);
 		if (!s)
 			return jd_error_oom(err);
@@ -476,11 +476,10 @@ static int xfer_setup(struct xfer *x, struct jd_error *err)
 	ok &= curl_easy_setopt(e, CURLOPT_USERAGENT, h->o.user_agent ? h->o.user_agent : h->ua) ==
 	      CURLE_OK;
 	ok &= curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
-	                       opt_or(h->o.connect_timeout_ms, 10000)) == CURLE_OK;
+			       opt_or(h->o.connect_timeout_ms, 10000)) == CURLE_OK;
 	ok &= curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, opt_or(h->o.stall_seconds, 30)) ==
 	      CURLE_OK;
-	ok &= curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, opt_or(h->o.stall_bytes, 1)) ==
-	      CURLE_OK;
+	ok &= curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, opt_or(h->o.stall_bytes, 1)) == CURLE_OK;
 	if (h->o.attempt_timeout_ms > 0)
 		ok &= curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, h->o.attempt_timeout_ms) == CURLE_OK;
 	ok &= curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L) == CURLE_OK;
@@ -529,24 +528,24 @@ static int xfer_setup(struct xfer *x, struct jd_error *err)
 
 int jd_http_retryable(long status, const char *code)
 {
-	static const char *const codes[] = { "SlowDown",
-		                             "RequestTimeout",
-		                             "RequestTimeoutException",
-		                             "Throttling",
-		                             "ThrottlingException",
-		                             "ThrottledException",
-		                             "RequestThrottled",
-		                             "RequestThrottledException",
-		                             "TooManyRequestsException",
-		                             "ProvisionedThroughputExceededException",
-		                             "TransactionInProgressException",
-		                             "RequestLimitExceeded",
-		                             "BandwidthLimitExceeded",
-		                             "LimitExceededException",
-		                             "PriorRequestNotComplete",
-		                             "EC2ThrottledException",
-		                             "InternalError",
-		                             "ServiceUnavailable" };
+	static const char *const codes[] = {"SlowDown",
+					    "RequestTimeout",
+					    "RequestTimeoutException",
+					    "Throttling",
+					    "ThrottlingException",
+					    "ThrottledException",
+					    "RequestThrottled",
+					    "RequestThrottledException",
+					    "TooManyRequestsException",
+					    "ProvisionedThroughputExceededException",
+					    "TransactionInProgressException",
+					    "RequestLimitExceeded",
+					    "BandwidthLimitExceeded",
+					    "LimitExceededException",
+					    "PriorRequestNotComplete",
+					    "EC2ThrottledException",
+					    "InternalError",
+					    "ServiceUnavailable"};
 
 	if (status >= 500 && status != 501 && status <= 599)
 		return 1;
@@ -599,7 +598,7 @@ static void find_error_code(struct jd_http_response *r)
 	}
 	if (r->body.len && r->body.data[0] == '{') {
 		/* {"__type":"...#ThrottlingException","message":...} or {"code":...} */
-		const char *keys[] = { "\"__type\"", "\"code\"" };
+		const char *keys[] = {"\"__type\"", "\"code\""};
 		for (size_t k = 0; k < 2; k++) {
 			const char *p = strstr(r->body.data, keys[k]), *q, *hash;
 			if (!p)
@@ -623,7 +622,7 @@ static void find_error_code(struct jd_http_response *r)
 }
 
 int jd_http_error_from_response(struct jd_error *err, const char *what,
-                                const struct jd_http_response *resp)
+				const struct jd_http_response *resp)
 {
 	struct jd_s3xml_error xe;
 	char text[400];
@@ -637,8 +636,8 @@ int jd_http_error_from_response(struct jd_error *err, const char *what,
 		if (!rid)
 			rid = jd_http_response_header(resp, "x-amz-request-id");
 		return jd_error_set(err, JD_EREMOTE, "%s: HTTP %ld %s%s%s%s", what, resp->status,
-		                    resp->error_code, rid ? " (RequestId " : "", rid ? rid : "",
-		                    rid ? ")" : "");
+				    resp->error_code, rid ? " (RequestId " : "", rid ? rid : "",
+				    rid ? ")" : "");
 	}
 	return jd_error_set(err, JD_EREMOTE, "%s: HTTP %ld", what, resp->status);
 }
@@ -656,15 +655,15 @@ static int attempt_failure(struct xfer *x, CURLcode rc, struct jd_error *err)
 	if (x->too_big)
 		return jd_error_set(err, JD_EREMOTE, "%s %s: response too big", x->req.method, url);
 	return jd_error_set(err, JD_EREMOTE, "%s %s: %s", x->req.method, url,
-	                    x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
+			    x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
 }
 
 /*
  * After an attempt: 0 = answer final, 1 = retry, -1 = failed for good
  * (err set). Fills resp->status and error_code.
  */
-static int judge(struct xfer *x, CURLcode rc, unsigned attempt, long long started,
-                 long *delay, struct jd_error *err)
+static int judge(struct xfer *x, CURLcode rc, unsigned attempt, long long started, long *delay,
+		 struct jd_error *err)
 {
 	struct jd_http *h = x->h;
 	unsigned max = h->o.max_attempts ? h->o.max_attempts : 6;
@@ -675,7 +674,7 @@ static int judge(struct xfer *x, CURLcode rc, unsigned attempt, long long starte
 	x->resp->attempts = attempt + 1;
 	if (x->cancelled || x->io_failed || x->too_big || cancelled(h))
 		return x->cancelled || cancelled(h) ? jd_error_set(err, JD_EREMOTE, "interrupted")
-		                                    : attempt_failure(x, rc, err);
+						    : attempt_failure(x, rc, err);
 	if (rc != CURLE_OK) {
 		retry = curl_retryable(rc);
 		snprintf(why, sizeof(why), "%s", x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
@@ -684,7 +683,7 @@ static int judge(struct xfer *x, CURLcode rc, unsigned attempt, long long starte
 		find_error_code(x->resp);
 		retry = jd_http_retryable(x->resp->status, x->resp->error_code);
 		snprintf(why, sizeof(why), "HTTP %ld%s%s", x->resp->status,
-		         x->resp->error_code[0] ? " " : "", x->resp->error_code);
+			 x->resp->error_code[0] ? " " : "", x->resp->error_code);
 	}
 	if (!retry)
 		return rc == CURLE_OK ? 0 : attempt_failure(x, rc, err);
@@ -694,7 +693,7 @@ static int judge(struct xfer *x, CURLcode rc, unsigned attempt, long long starte
 		if (rc == CURLE_OK)
 			return 0; /* the caller reports the last answer */
 		return jd_error_set(err, JD_EREMOTE, "%s %s: %s (after %u attempts)", x->req.method,
-		                    url, why, attempt + 1);
+				    url, why, attempt + 1);
 	}
 	logf_(h, "* %s %s: %s; retry %u/%u in %ld ms", x->req.method, url, why, attempt + 1,
 	      max - 1, *delay);
@@ -756,7 +755,7 @@ int jd_http_ignore_cancel(struct jd_http *h, int on)
 }
 
 int jd_http_do(struct jd_http *h, const struct jd_http_request *req, struct jd_http_response *resp,
-               struct jd_error *err)
+	       struct jd_error *err)
 {
 	struct xfer x;
 	long long started = now_ms();
@@ -812,7 +811,7 @@ struct slot {
 };
 
 int jd_http_batch(struct jd_http *h, size_t n, unsigned jobs, const struct jd_http_batch_ops *ops,
-                  void *ctx, struct jd_error *err)
+		  void *ctx, struct jd_error *err)
 {
 	struct slot *slots = NULL;
 	size_t next = 0, finished = 0;
@@ -910,7 +909,8 @@ int jd_http_batch(struct jd_http *h, size_t n, unsigned jobs, const struct jd_ht
 				continue;
 			wait = 0; /* a slot may be free: fill it before sleeping */
 			for (unsigned s = 0; s < jobs; s++)
-				if (slots[s].state == SLOT_RUNNING && slots[s].x.easy == m->easy_handle)
+				if (slots[s].state == SLOT_RUNNING &&
+				    slots[s].x.easy == m->easy_handle)
 					sl = &slots[s];
 			if (!sl)
 				continue;
@@ -933,8 +933,8 @@ int jd_http_batch(struct jd_http *h, size_t n, unsigned jobs, const struct jd_ht
 						sl->state = SLOT_FREE;
 						jd_strlcpy(why, err->msg, sizeof(why));
 						jd_error_set(err, JD_EREMOTE,
-						             "%s (after %u attempts)", why,
-						             sl->attempt + 1);
+							     "%s (after %u attempts)", why,
+							     sl->attempt + 1);
 						goto out;
 					}
 					delay = backoff_ms(h, sl->attempt);

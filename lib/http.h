@@ -44,7 +44,10 @@ struct jd_http_body {
 	uint64_t offset;
 	uint64_t len;
 };
-#define JD_HTTP_BODY_NONE { NULL, -1, 0, 0 }
+#define JD_HTTP_BODY_NONE      \
+	{                      \
+		NULL, -1, 0, 0 \
+	}
 
 /*
  * A request, all borrowed. method: "GET", "PUT", "POST", "HEAD", "DELETE",
@@ -99,21 +102,21 @@ typedef void (*jd_http_progress_fn)(void *ctx, uint64_t sent);
 
 /* Zero means the default, given in brackets. */
 struct jd_http_options {
-	long connect_timeout_ms;   /* [10000] */
-	long stall_seconds;        /* a transfer that moves under stall_bytes a second
+	long connect_timeout_ms;    /* [10000] */
+	long stall_seconds;	    /* a transfer that moves under stall_bytes a second
 	                              for this long is aborted and retried [30] */
-	long stall_bytes;          /* [1] */
-	long attempt_timeout_ms;   /* the whole of one attempt [none] */
-	unsigned max_attempts;     /* attempts per request, the first included [6] */
-	long retry_base_ms;        /* first backoff cap; doubles each retry [200] */
-	long retry_max_ms;         /* cap on one backoff [20000] */
-	long retry_budget_ms;      /* no retry starts after this since the request's
+	long stall_bytes;	    /* [1] */
+	long attempt_timeout_ms;    /* the whole of one attempt [none] */
+	unsigned max_attempts;	    /* attempts per request, the first included [6] */
+	long retry_base_ms;	    /* first backoff cap; doubles each retry [200] */
+	long retry_max_ms;	    /* cap on one backoff [20000] */
+	long retry_budget_ms;	    /* no retry starts after this since the request's
 	                              first attempt [180000] */
-	const char *ca_bundle;     /* PEM file replacing the system store, or NULL */
+	const char *ca_bundle;	    /* PEM file replacing the system store, or NULL */
 	const char *const *resolve; /* extra CURLOPT_RESOLVE entries "HOST:PORT:ADDR",
 	                               NULL-terminated, or NULL */
-	const char *user_agent;    /* [jobdoc/VERSION] */
-	jd_http_log_fn log;        /* verbose output, or NULL */
+	const char *user_agent;	    /* [jobdoc/VERSION] */
+	jd_http_log_fn log;	    /* verbose output, or NULL */
 	void *log_ctx;
 	jd_http_progress_fn progress; /* batch progress (about 5 times a second), or NULL */
 	void *progress_ctx;
@@ -144,7 +147,7 @@ int jd_http_ignore_cancel(struct jd_http *h, int on);
  * JD_EIO: reading the body file or writing out_fd).
  */
 int jd_http_do(struct jd_http *h, const struct jd_http_request *req, struct jd_http_response *resp,
-               struct jd_error *err);
+	       struct jd_error *err);
 
 /*
  * A batch of n requests, at most jobs at once (1..64), each retried on its
@@ -161,11 +164,11 @@ int jd_http_do(struct jd_http *h, const struct jd_http_request *req, struct jd_h
  */
 struct jd_http_batch_ops {
 	int (*prepare)(void *ctx, size_t i, unsigned attempt, struct jd_http_request *req,
-	               struct jd_error *err);
+		       struct jd_error *err);
 	int (*done)(void *ctx, size_t i, struct jd_http_response *resp, struct jd_error *err);
 };
 int jd_http_batch(struct jd_http *h, size_t n, unsigned jobs, const struct jd_http_batch_ops *ops,
-                  void *ctx, struct jd_error *err);
+		  void *ctx, struct jd_error *err);
 
 /* True when an answer with this status and AWS error code is worth a retry. */
 int jd_http_retryable(long status, const char *error_code);
@@ -183,6 +186,6 @@ void jd_http_redact_url(const char *url, char *out, size_t size);
  * error body when there is one. Returns -1.
  */
 int jd_http_error_from_response(struct jd_error *err, const char *what,
-                                const struct jd_http_response *resp);
+				const struct jd_http_response *resp);
 
 #endif

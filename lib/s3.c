@@ -18,11 +18,11 @@
 #include "internal.h"
 #include "s3xml.h"
 
-#define HASH_CHUNK ((size_t)1 << 20)
+#define HASH_CHUNK    ((size_t)1 << 20)
 #define LIST_MAX_BODY ((size_t)8 << 20)
 
 void jd_s3_init(struct jd_s3 *s, struct jd_http *http, const struct jd_sigv4_creds *creds,
-                const char *region, const struct jd_url *endpoint, enum jd_s3_style style)
+		const char *region, const struct jd_url *endpoint, enum jd_s3_style style)
 {
 	memset(s, 0, sizeof(*s));
 	s->http = http;
@@ -67,7 +67,7 @@ static int pread_all(int fd, void *buf, size_t len, uint64_t off, struct jd_erro
 			continue;
 		if (r <= 0)
 			return jd_error_set(err, JD_EIO, "cannot read the file: %s",
-			                    r < 0 ? strerror(errno) : "it shrank");
+					    r < 0 ? strerror(errno) : "it shrank");
 		got += (size_t)r;
 	}
 	return 0;
@@ -75,7 +75,7 @@ static int pread_all(int fd, void *buf, size_t len, uint64_t off, struct jd_erro
 
 /* SHA-256 (hex) and MD5 (raw) of a body. */
 static int hash_body(const struct jd_http_body *b, char sha_hex[65], unsigned char md5[16],
-                     struct jd_error *err)
+		     struct jd_error *err)
 {
 	EVP_MD_CTX *sha = EVP_MD_CTX_new(), *m5 = EVP_MD_CTX_new();
 	unsigned char *buf = NULL, d[32];
@@ -144,10 +144,9 @@ static void sreq_release(struct sreq *r)
  * without '?', or NULL), payload_hash (hex or UNSIGNED-PAYLOAD), and the
  * optional Content-MD5 (base64) and Content-Type, both signed.
  */
-static int sign_request(struct jd_s3 *s, const char *method, const char *bucket,
-                        const char *key, const char *query, const char *payload_hash,
-                        const char *content_md5, const char *content_type, struct sreq *r,
-                        struct jd_error *err)
+static int sign_request(struct jd_s3 *s, const char *method, const char *bucket, const char *key,
+			const char *query, const char *payload_hash, const char *content_md5,
+			const char *content_type, struct sreq *r, struct jd_error *err)
 {
 	struct jd_s3_target t;
 	struct jd_sigv4_header sh[3];
@@ -163,11 +162,11 @@ static int sign_request(struct jd_s3 *s, const char *method, const char *bucket,
 		return jd_error_set(err, JD_EUSAGE, "%s: no credentials", r->what);
 	if (jd_s3_target(s->endpoint, s->region, bucket, key, s->style, &t, err) < 0)
 		return -1;
-	sh[n++] = (struct jd_sigv4_header){ "host", t.host };
+	sh[n++] = (struct jd_sigv4_header){"host", t.host};
 	if (content_md5)
-		sh[n++] = (struct jd_sigv4_header){ "content-md5", content_md5 };
+		sh[n++] = (struct jd_sigv4_header){"content-md5", content_md5};
 	if (content_type)
-		sh[n++] = (struct jd_sigv4_header){ "content-type", content_type };
+		sh[n++] = (struct jd_sigv4_header){"content-type", content_type};
 	memset(&req, 0, sizeof(req));
 	req.method = method;
 	req.path = t.path;
@@ -189,12 +188,12 @@ static int sign_request(struct jd_s3 *s, const char *method, const char *bucket,
 		goto out;
 	r->url = jd_buf_detach(&url, NULL);
 	if (content_md5)
-		r->hdrs[r->nh++] = (struct jd_http_header){ "Content-MD5", content_md5 };
+		r->hdrs[r->nh++] = (struct jd_http_header){"Content-MD5", content_md5};
 	if (content_type)
-		r->hdrs[r->nh++] = (struct jd_http_header){ "Content-Type", content_type };
+		r->hdrs[r->nh++] = (struct jd_http_header){"Content-Type", content_type};
 	for (size_t i = 0; i < r->sig.nheaders; i++)
 		r->hdrs[r->nh++] =
-			(struct jd_http_header){ r->sig.headers[i].name, r->sig.headers[i].value };
+			(struct jd_http_header){r->sig.headers[i].name, r->sig.headers[i].value};
 	ret = 0;
 out:
 	jd_buf_release(&url);
@@ -266,8 +265,8 @@ static int etag_is_md5(const struct jd_http_response *resp, const char *etag)
 /* ---- single requests ---- */
 
 int jd_s3_put_object(struct jd_s3 *s, const char *bucket, const char *key,
-                     const struct jd_http_body *body, const char *content_type,
-                     struct jd_s3_object *out, struct jd_error *err)
+		     const struct jd_http_body *body, const char *content_type,
+		     struct jd_s3_object *out, struct jd_error *err)
 {
 	struct sreq r;
 	struct jd_http_request hr;
@@ -304,7 +303,7 @@ int jd_s3_put_object(struct jd_s3 *s, const char *bucket, const char *key,
 	memcpy(out->sha256, sha, sizeof(sha));
 	if (etag_is_md5(&resp, out->etag) && strcmp(out->etag, md5hex)) {
 		jd_error_set(err, JD_EREMOTE, "%s: ETag '%s' is not the MD5 of what was sent (%s)",
-		             r.what, out->etag, md5hex);
+			     r.what, out->etag, md5hex);
 		goto out;
 	}
 	ret = 0;
@@ -317,9 +316,8 @@ out:
 }
 
 static int simple(struct jd_s3 *s, const char *method, const char *bucket, const char *key,
-                  const char *query, const struct jd_http_body *body, int out_fd,
-                  size_t max_body, struct sreq *r, struct jd_http_response *resp,
-                  struct jd_error *err)
+		  const char *query, const struct jd_http_body *body, int out_fd, size_t max_body,
+		  struct sreq *r, struct jd_http_response *resp, struct jd_error *err)
 {
 	struct jd_http_request hr;
 	char sha[65];
@@ -329,7 +327,7 @@ static int simple(struct jd_s3 *s, const char *method, const char *bucket, const
 	else
 		jd_strlcpy(sha, JD_SIGV4_EMPTY_SHA256, sizeof(sha));
 	if (sign_request(s, method, bucket, key, query, sha, NULL,
-	                 body && body->data ? "application/xml" : NULL, r, err) < 0)
+			 body && body->data ? "application/xml" : NULL, r, err) < 0)
 		return -1;
 	fill_request(&hr, method, r);
 	if (body)
@@ -340,7 +338,7 @@ static int simple(struct jd_s3 *s, const char *method, const char *bucket, const
 }
 
 int jd_s3_get_object(struct jd_s3 *s, const char *bucket, const char *key, int out_fd,
-                     struct jd_s3_object *out, struct jd_error *err)
+		     struct jd_s3_object *out, struct jd_error *err)
 {
 	struct sreq r;
 	struct jd_http_response resp;
@@ -366,7 +364,7 @@ out:
 }
 
 int jd_s3_head_object(struct jd_s3 *s, const char *bucket, const char *key,
-                      struct jd_s3_object *out, struct jd_error *err)
+		      struct jd_s3_object *out, struct jd_error *err)
 {
 	struct sreq r;
 	struct jd_http_response resp;
@@ -396,7 +394,7 @@ out:
 
 /* "uploadId=ENC" (+ "&partNumber=N" first when part) into a buffer. */
 static int upload_query(struct jd_buf *q, unsigned part, const char *upload_id,
-                        struct jd_error *err)
+			struct jd_error *err)
 {
 	jd_buf_reset(q);
 	if (part && jd_buf_addf(q, err, "partNumber=%u&", part) < 0)
@@ -408,7 +406,7 @@ static int upload_query(struct jd_buf *q, unsigned part, const char *upload_id,
 }
 
 int jd_s3_create_multipart(struct jd_s3 *s, const char *bucket, const char *key,
-                           const char *content_type, char **upload_id, struct jd_error *err)
+			   const char *content_type, char **upload_id, struct jd_error *err)
 {
 	struct sreq r;
 	struct jd_http_request hr;
@@ -420,7 +418,7 @@ int jd_s3_create_multipart(struct jd_s3 *s, const char *bucket, const char *key,
 	sreq_init(&r);
 	jd_http_response_init(&resp);
 	if (sign_request(s, "POST", bucket, key, "uploads", JD_SIGV4_EMPTY_SHA256, NULL,
-	                 content_type, &r, err) < 0)
+			 content_type, &r, err) < 0)
 		goto out;
 	fill_request(&hr, "POST", &r);
 	hr.body.data = "";
@@ -447,7 +445,7 @@ out:
 }
 
 int jd_s3_abort_multipart(struct jd_s3 *s, const char *bucket, const char *key,
-                          const char *upload_id, struct jd_error *err)
+			  const char *upload_id, struct jd_error *err)
 {
 	struct sreq r;
 	struct jd_http_response resp;
@@ -475,8 +473,8 @@ out:
 }
 
 int jd_s3_complete_multipart(struct jd_s3 *s, const char *bucket, const char *key,
-                             const char *upload_id, const struct jd_s3_part *parts, size_t n,
-                             struct jd_s3_object *out, struct jd_error *err)
+			     const char *upload_id, const struct jd_s3_part *parts, size_t n,
+			     struct jd_s3_object *out, struct jd_error *err)
 {
 	struct sreq r;
 	struct jd_http_response resp;
@@ -494,8 +492,9 @@ int jd_s3_complete_multipart(struct jd_s3 *s, const char *bucket, const char *ke
 	    jd_buf_adds(&x, "<CompleteMultipartUpload>", err) < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++)
-		if (jd_buf_addf(&x, err, "<Part><PartNumber>%u</PartNumber><ETag>\"%s\"</ETag></Part>",
-		                parts[i].number, parts[i].etag) < 0)
+		if (jd_buf_addf(&x, err,
+				"<Part><PartNumber>%u</PartNumber><ETag>\"%s\"</ETag></Part>",
+				parts[i].number, parts[i].etag) < 0)
 			goto out;
 	if (jd_buf_adds(&x, "</CompleteMultipartUpload>", err) < 0)
 		goto out;
@@ -526,7 +525,7 @@ out:
 }
 
 int jd_s3_list_multipart_uploads(struct jd_s3 *s, const char *bucket, const char *prefix,
-                                 jd_s3_upload_fn fn, void *ctx, struct jd_error *err)
+				 jd_s3_upload_fn fn, void *ctx, struct jd_error *err)
 {
 	struct sreq r;
 	struct jd_http_response resp;
@@ -553,14 +552,14 @@ int jd_s3_list_multipart_uploads(struct jd_s3 *s, const char *bucket, const char
 		     jd_uri_encode(&q, prefix, strlen(prefix), 0, err) < 0 ||
 		     jd_buf_addc(&q, '&', err) < 0))
 			goto out;
-		if (id_marker[0] &&
-		    (jd_buf_adds(&q, "upload-id-marker=", err) < 0 ||
-		     jd_uri_encode(&q, id_marker, strlen(id_marker), 0, err) < 0 ||
-		     jd_buf_addc(&q, '&', err) < 0))
+		if (id_marker[0] && (jd_buf_adds(&q, "upload-id-marker=", err) < 0 ||
+				     jd_uri_encode(&q, id_marker, strlen(id_marker), 0, err) < 0 ||
+				     jd_buf_addc(&q, '&', err) < 0))
 			goto out;
 		if (jd_buf_adds(&q, "uploads=", err) < 0)
 			goto out;
-		if (simple(s, "GET", bucket, "", q.data, NULL, -1, LIST_MAX_BODY, &r, &resp, err) < 0)
+		if (simple(s, "GET", bucket, "", q.data, NULL, -1, LIST_MAX_BODY, &r, &resp, err) <
+		    0)
 			goto out;
 		if (resp.status != 200) {
 			jd_http_error_from_response(err, r.what, &resp);
@@ -579,13 +578,13 @@ int jd_s3_list_multipart_uploads(struct jd_s3 *s, const char *bucket, const char
 			}
 		}
 		if (!jd_xml_text(resp.body.data, resp.body.len, "IsTruncated", trunc,
-		                 sizeof(trunc)) ||
+				 sizeof(trunc)) ||
 		    strcmp(trunc, "true"))
 			break;
 		jd_xml_text(resp.body.data, resp.body.len, "NextKeyMarker", key_marker,
-		            sizeof(key_marker));
+			    sizeof(key_marker));
 		jd_xml_text(resp.body.data, resp.body.len, "NextUploadIdMarker", id_marker,
-		            sizeof(id_marker));
+			    sizeof(id_marker));
 		if (!key_marker[0] && !id_marker[0])
 			break;
 	}
@@ -702,7 +701,7 @@ out:
 		pthread_mutex_lock(&m->mu);
 		m->hash_failed = 1;
 		snprintf(m->hash_msg, sizeof(m->hash_msg), "%s: %s", fail,
-		         errno ? strerror(errno) : "error");
+			 errno ? strerror(errno) : "error");
 		pthread_mutex_unlock(&m->mu);
 	}
 	free(buf);
@@ -712,7 +711,7 @@ out:
 }
 
 static int part_prepare(void *ctx, size_t i, unsigned attempt, struct jd_http_request *req,
-                        struct jd_error *err)
+			struct jd_error *err)
 {
 	struct mp *m = ctx;
 	struct part *p = &m->parts[i];
@@ -731,8 +730,8 @@ static int part_prepare(void *ctx, size_t i, unsigned attempt, struct jd_http_re
 	if (upload_query(&m->q, (unsigned)(i + 1), m->upload_id, err) < 0)
 		return -1;
 	if (sign_request(m->s, "PUT", m->bucket, m->key, m->q.data,
-	                 m->md5 ? JD_SIGV4_UNSIGNED_PAYLOAD : p->sha256, m->md5 ? p->md5_b64 : NULL,
-	                 NULL, &p->r, err) < 0)
+			 m->md5 ? JD_SIGV4_UNSIGNED_PAYLOAD : p->sha256, m->md5 ? p->md5_b64 : NULL,
+			 NULL, &p->r, err) < 0)
 		return -1;
 	fill_request(req, "PUT", &p->r);
 	req->body.fd = m->fd;
@@ -748,7 +747,7 @@ static int part_done(void *ctx, size_t i, struct jd_http_response *resp, struct 
 	char what[360];
 
 	snprintf(what, sizeof(what), "upload part %zu/%zu of s3://%.64s/%.200s", i + 1, m->nparts,
-	         m->bucket, m->key);
+		 m->bucket, m->key);
 	if (resp->status != 200) {
 		jd_http_error_from_response(err, what, resp);
 		/* a body damaged on the way: send it again */
@@ -764,7 +763,7 @@ static int part_done(void *ctx, size_t i, struct jd_http_response *resp, struct 
 	}
 	if (m->md5 && etag_is_md5(resp, p->etag) && strcmp(p->etag, p->md5_hex)) {
 		jd_error_set(err, JD_EREMOTE, "%s: ETag '%s' is not the MD5 of the part (%s)", what,
-		             p->etag, p->md5_hex);
+			     p->etag, p->md5_hex);
 		return 1;
 	}
 	sreq_release(&p->r);
@@ -783,12 +782,12 @@ static void mp_stop_hasher(struct mp *m)
 }
 
 static int upload_multipart(struct jd_s3 *s, const char *bucket, const char *key, int fd,
-                            uint64_t size, const struct jd_s3_upload_options *o,
-                            struct jd_s3_object *out, struct jd_error *err)
+			    uint64_t size, const struct jd_s3_upload_options *o,
+			    struct jd_s3_object *out, struct jd_error *err)
 {
 	struct mp m;
 	struct jd_s3_part *done = NULL;
-	struct jd_http_batch_ops ops = { part_prepare, part_done };
+	struct jd_http_batch_ops ops = {part_prepare, part_done};
 	char *upload_id = NULL;
 	int ret = -1;
 
@@ -864,8 +863,9 @@ static int upload_multipart(struct jd_s3 *s, const char *bucket, const char *key
 		if (hr < 0)
 			goto out;
 		if (hr == 0 && head.size != size) {
-			jd_error_set(err, JD_EREMOTE, "s3://%.64s/%.200s: size after upload %llu, want %llu",
-			             bucket, key, (unsigned long long)head.size, (unsigned long long)size);
+			jd_error_set(err, JD_EREMOTE,
+				     "s3://%.64s/%.200s: size after upload %llu, want %llu", bucket,
+				     key, (unsigned long long)head.size, (unsigned long long)size);
 			goto out;
 		}
 		if (!out->etag[0])
@@ -874,8 +874,9 @@ static int upload_multipart(struct jd_s3 *s, const char *bucket, const char *key
 		    (m.md5 ? strcmp(out->etag, want) : strcmp(out->etag + 32, want + 32))) {
 			/* NEEDSWORK: the object is complete but not what was sent: delete it? */
 			jd_error_set(err, JD_EREMOTE,
-			             "s3://%.64s/%.200s: multipart ETag '%s' does not match the parts (%s)",
-			             bucket, key, out->etag, want);
+				     "s3://%.64s/%.200s: multipart ETag '%s' does not match the "
+				     "parts (%s)",
+				     bucket, key, out->etag, want);
 			goto out;
 		}
 	}
@@ -891,8 +892,9 @@ out:
 		if (jd_s3_abort_multipart(s, bucket, key, upload_id, &e2) < 0) {
 			char first[sizeof(err->msg)];
 			jd_strlcpy(first, err->msg, sizeof(first));
-			jd_error_set(err, err->code, "%s; and the abort failed, upload %s is left: %s",
-			             first, upload_id, e2.msg);
+			jd_error_set(err, err->code,
+				     "%s; and the abort failed, upload %s is left: %s", first,
+				     upload_id, e2.msg);
 		}
 	}
 	free(upload_id);
@@ -906,9 +908,9 @@ out:
 	return ret;
 }
 
-int jd_s3_upload_file(struct jd_s3 *s, const char *bucket, const char *key, int fd,
-                      uint64_t size, const struct jd_s3_upload_options *o,
-                      struct jd_s3_object *out, struct jd_error *err)
+int jd_s3_upload_file(struct jd_s3 *s, const char *bucket, const char *key, int fd, uint64_t size,
+		      const struct jd_s3_upload_options *o, struct jd_s3_object *out,
+		      struct jd_error *err)
 {
 	struct jd_s3_upload_options def;
 	uint64_t threshold;
@@ -924,7 +926,7 @@ int jd_s3_upload_file(struct jd_s3 *s, const char *bucket, const char *key, int 
 	if (size > JD_S3_MAX_OBJECT)
 		return jd_error_set(err, JD_EUSAGE, "too big for S3 (5 TiB at most)");
 	if (size <= threshold) {
-		struct jd_http_body b = { NULL, fd, 0, size };
+		struct jd_http_body b = {NULL, fd, 0, size};
 		if (!size)
 			b.data = "";
 		return jd_s3_put_object(s, bucket, key, &b, o->content_type, out, err);
@@ -933,13 +935,12 @@ int jd_s3_upload_file(struct jd_s3 *s, const char *bucket, const char *key, int 
 }
 
 int jd_s3_upload_presigned(struct jd_http *http, const char *url, int fd, uint64_t size,
-                           const char *content_type, struct jd_s3_object *out,
-                           struct jd_error *err)
+			   const char *content_type, struct jd_s3_object *out, struct jd_error *err)
 {
 	struct jd_http_request hr;
 	struct jd_http_response resp;
 	struct jd_http_header h[2];
-	struct jd_http_body body = { NULL, fd, 0, size };
+	struct jd_http_body body = {NULL, fd, 0, size};
 	unsigned char md5[16];
 	char md5b64[32], md5hex[33], shown[600], what[700];
 	size_t nh = 0;
@@ -959,9 +960,9 @@ int jd_s3_upload_presigned(struct jd_http *http, const char *url, int fd, uint64
 		goto out;
 	b64(md5, 16, md5b64);
 	hex(md5, 16, md5hex);
-	h[nh++] = (struct jd_http_header){ "Content-MD5", md5b64 };
+	h[nh++] = (struct jd_http_header){"Content-MD5", md5b64};
 	if (content_type)
-		h[nh++] = (struct jd_http_header){ "Content-Type", content_type };
+		h[nh++] = (struct jd_http_header){"Content-Type", content_type};
 	memset(&hr, 0, sizeof(hr));
 	hr.method = "PUT";
 	hr.url = url;
@@ -983,7 +984,7 @@ int jd_s3_upload_presigned(struct jd_http *http, const char *url, int fd, uint64
 	out->size = size;
 	if (etag_is_md5(&resp, out->etag) && strcmp(out->etag, md5hex)) {
 		jd_error_set(err, JD_EREMOTE, "%s: ETag '%s' is not the MD5 of what was sent", what,
-		             out->etag);
+			     out->etag);
 		goto out;
 	}
 	ret = 0;
@@ -994,7 +995,7 @@ out:
 }
 
 int jd_s3_object_url(const struct jd_url *endpoint, const char *region, const char *bucket,
-                     const char *key, char **url, struct jd_error *err)
+		     const char *key, char **url, struct jd_error *err)
 {
 	struct jd_s3_target t;
 	struct jd_buf b = JD_BUF_INIT(16384);

@@ -10,7 +10,7 @@
 
 /* Is [p, end) at "<tag" or "<ns:tag" followed by '>' , '/' or space? Sets *after. */
 static int open_tag_at(const char *p, const char *end, const char *tag, size_t tl,
-                       const char **after)
+		       const char **after)
 {
 	const char *q = p + 1, *name = q;
 
@@ -29,7 +29,7 @@ static int open_tag_at(const char *p, const char *end, const char *tag, size_t t
 }
 
 const char *jd_xml_next(const char *p, const char *end, const char *tag, const char **content,
-                        size_t *len)
+			size_t *len)
 {
 	size_t tl = strlen(tag);
 
@@ -109,8 +109,7 @@ static size_t entity(const char *p, const char *end, char dec[4], size_t *used)
 	static const struct {
 		const char *name;
 		char c;
-	} named[] = { { "amp;", '&' }, { "lt;", '<' }, { "gt;", '>' }, { "quot;", '"' },
-		      { "apos;", '\'' } };
+	} named[] = {{"amp;", '&'}, {"lt;", '<'}, {"gt;", '>'}, {"quot;", '"'}, {"apos;", '\''}};
 	const char *semi = memchr(p, ';', (size_t)(end - p) < 12 ? (size_t)(end - p) : 12);
 	unsigned long cp = 0;
 	const char *q;
@@ -133,9 +132,9 @@ static size_t entity(const char *p, const char *end, char dec[4], size_t *used)
 			return 0;
 		for (; q < semi; q++) {
 			int d = (*q >= '0' && *q <= '9')   ? *q - '0'
-			        : (*q >= 'a' && *q <= 'f') ? *q - 'a' + 10
-			        : (*q >= 'A' && *q <= 'F') ? *q - 'A' + 10
-			                                   : -1;
+				: (*q >= 'a' && *q <= 'f') ? *q - 'a' + 10
+				: (*q >= 'A' && *q <= 'F') ? *q - 'A' + 10
+							   : -1;
 			if (d < 0)
 				return 0;
 			cp = cp * 16 + (unsigned long)d;

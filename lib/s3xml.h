@@ -17,7 +17,7 @@
  * none or it is not closed.
  */
 const char *jd_xml_next(const char *p, const char *end, const char *tag, const char **content,
-                        size_t *len);
+			size_t *len);
 
 /*
  * The decoded text of the first <tag> in [p, p+n) into out (size bytes,

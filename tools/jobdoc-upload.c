@@ -48,8 +48,10 @@ static void usage(void)
 	       "      --checksum sha256|md5   how S3 checks each part: a signed SHA-256\n"
 	       "                              (default) or Content-MD5 (ETags compared too)\n"
 	       "  -t, --content-type TYPE     Content-Type of the object\n"
-	       "      --endpoint URL          S3 endpoint (else AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL)\n"
-	       "      --region REGION         region (else AWS_REGION, AWS_DEFAULT_REGION, profile)\n"
+	       "      --endpoint URL          S3 endpoint (else AWS_ENDPOINT_URL_S3, "
+	       "AWS_ENDPOINT_URL)\n"
+	       "      --region REGION         region (else AWS_REGION, AWS_DEFAULT_REGION, "
+	       "profile)\n"
 	       "      --profile NAME          profile in ~/.aws/credentials and ~/.aws/config\n"
 	       "      --path-style            https://HOST/BUCKET/KEY even for AWS endpoints\n"
 	       "      --stall-timeout SECONDS  retry a transfer that moved nothing for this\n"
@@ -111,17 +113,17 @@ static void progress(void *ctx, uint64_t sent)
 	memset(bar + n, '.', 20 - n);
 	bar[20] = '\0';
 	fprintf(stderr, "\r[%s] %3u%% %.1f/%.1f MiB %.1f MiB/s ", bar, pct, mib,
-	        (double)bar_total / 1048576.0, secs > 0 ? mib / secs : 0.0);
+		(double)bar_total / 1048576.0, secs > 0 ? mib / secs : 0.0);
 }
 
 /* The JSON answer for an uploaded object (flat NAME_* members when prefix). */
 static json_t *answer(const char *prefix, const char *bucket, const char *key, const char *url,
-                      const struct jd_s3_object *obj, struct jd_error *err)
+		      const struct jd_s3_object *obj, struct jd_error *err)
 {
 	json_t *o = json_object();
 	char *ph = NULL, name[200];
-	const char *names[] = { "bucket", "key", "url", "versionId", "etag", "size", "sha256",
-		                "placeholder" };
+	const char *names[] = {"bucket", "key",	 "url",	   "versionId",
+			       "etag",	 "size", "sha256", "placeholder"};
 	json_t *vals[8];
 
 	if (!o || jd_s3_placeholder(url, obj->version_id, &ph, err) < 0) {
@@ -181,7 +183,7 @@ static void split_presigned(const char *url, char **bucket, char **key, char **b
 		path = url + n;
 	/* virtual-hosted: BUCKET.s3[.-]... */
 	slash = strstr(host, ".s3");
-	if (slash && slash < path && slash[3] != '/' && slash[3] != ':' ) {
+	if (slash && slash < path && slash[3] != '/' && slash[3] != ':') {
 		*bucket = strndup(host, (size_t)(slash - host));
 		path = path < url + n ? path + 1 : path;
 	} else {
@@ -193,7 +195,7 @@ static void split_presigned(const char *url, char **bucket, char **key, char **b
 	}
 	for (const char *p = path; p < url + n; p++) {
 		if (*p == '%' && p + 2 < url + n) {
-			char h[3] = { p[1], p[2], 0 };
+			char h[3] = {p[1], p[2], 0};
 			jd_buf_addc(&k, (char)strtol(h, NULL, 16), &e);
 			p += 2;
 		} else {
@@ -206,25 +208,31 @@ static void split_presigned(const char *url, char **bucket, char **key, char **b
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "prefix", required_argument, NULL, 'P' },    { "presigned-url", required_argument, NULL, 'U' },
-		{ "document", required_argument, NULL, 'D' },  { "jobs", required_argument, NULL, 'j' },
-		{ "part-size", required_argument, NULL, 'S' }, { "multipart-threshold", required_argument, NULL, 'T' },
-		{ "content-type", required_argument, NULL, 't' }, { "endpoint", required_argument, NULL, 'E' },
-		{ "region", required_argument, NULL, 'r' },    { "profile", required_argument, NULL, 'p' },
-		{ "path-style", no_argument, NULL, 's' },      { "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },         { "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "stall-timeout", required_argument, NULL, 'L' }, { "checksum", required_argument, NULL, 'C' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct jd_aws_options ao = { 0 };
-	struct jd_aws_config cfg = { 0 };
-	struct jd_http_options ho = { 0 };
-	struct jd_s3_upload_options uo = { 0 };
+	static const struct option opts[] = {{"prefix", required_argument, NULL, 'P'},
+					     {"presigned-url", required_argument, NULL, 'U'},
+					     {"document", required_argument, NULL, 'D'},
+					     {"jobs", required_argument, NULL, 'j'},
+					     {"part-size", required_argument, NULL, 'S'},
+					     {"multipart-threshold", required_argument, NULL, 'T'},
+					     {"content-type", required_argument, NULL, 't'},
+					     {"endpoint", required_argument, NULL, 'E'},
+					     {"region", required_argument, NULL, 'r'},
+					     {"profile", required_argument, NULL, 'p'},
+					     {"path-style", no_argument, NULL, 's'},
+					     {"quiet", no_argument, NULL, 'q'},
+					     {"verbose", no_argument, NULL, 'v'},
+					     {"help", no_argument, NULL, 'h'},
+					     {"version", no_argument, NULL, 'V'},
+					     {"stall-timeout", required_argument, NULL, 'L'},
+					     {"checksum", required_argument, NULL, 'C'},
+					     {NULL, 0, NULL, 0}};
+	struct jd_aws_options ao = {0};
+	struct jd_aws_config cfg = {0};
+	struct jd_http_options ho = {0};
+	struct jd_s3_upload_options uo = {0};
 	struct jd_creds creds;
 	struct jd_sigv4_creds view;
-	struct jd_s3_location loc = { 0 };
+	struct jd_s3_location loc = {0};
 	struct jd_url endpoint;
 	struct jd_s3 s3;
 	struct jd_s3_object obj;
@@ -244,8 +252,12 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "P:j:t:qvhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'P':
-			if (!*optarg || strspn(optarg, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(optarg) || strlen(optarg) > 100)
-				jd_usage_error("invalid --prefix '%s': letters, digits, '_', '-'", optarg);
+			if (!*optarg ||
+			    strspn(optarg, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012"
+					   "3456789_-") != strlen(optarg) ||
+			    strlen(optarg) > 100)
+				jd_usage_error("invalid --prefix '%s': letters, digits, '_', '-'",
+					       optarg);
 			prefix = optarg;
 			break;
 		case 'U': presigned = optarg; break;
@@ -260,7 +272,9 @@ int main(int argc, char **argv)
 			if (uo.part_size < JD_S3_MIN_PART || uo.part_size > JD_S3_MAX_PART)
 				jd_usage_error("--part-size '%s' out of range 5MiB..5GiB", optarg);
 			break;
-		case 'T': uo.multipart_threshold = parse_size("--multipart-threshold", optarg); break;
+		case 'T':
+			uo.multipart_threshold = parse_size("--multipart-threshold", optarg);
+			break;
 		case 't': uo.content_type = optarg; break;
 		case 'E': ao.endpoint_url = optarg; break;
 		case 'r': ao.region = optarg; break;
@@ -321,22 +335,23 @@ int main(int argc, char **argv)
 		req = json_loadb(doc.data ? doc.data : "", doc.len, JSON_REJECT_DUPLICATES, &je);
 		if (!req || !json_is_object(req)) {
 			jd_error_at(&err, JD_EINPUT, document, req ? 1 : (unsigned)je.line,
-			            req ? 1 : (unsigned)je.column, NULL, "%s",
-			            req ? "not a JSON object" : je.text);
+				    req ? 1 : (unsigned)je.column, NULL, "%s",
+				    req ? "not a JSON object" : je.text);
 			goto fail;
 		}
 		if (json_object_get(req, "documentSource")) {
 			jd_error_at(&err, JD_EINPUT, document, 0, 0, "/documentSource",
-			            "already has a documentSource");
+				    "already has a documentSource");
 			goto fail;
 		}
 		d = json_object_get(req, "document");
 		if (!d) {
-			jd_error_at(&err, JD_EINPUT, document, 0, 0, "/document", "no document to upload");
+			jd_error_at(&err, JD_EINPUT, document, 0, 0, "/document",
+				    "no document to upload");
 			goto fail;
 		}
 		docbytes = json_is_string(d) ? strndup(json_string_value(d), json_string_length(d))
-		                             : json_dumps(d, JSON_COMPACT | JSON_PRESERVE_ORDER);
+					     : json_dumps(d, JSON_COMPACT | JSON_PRESERVE_ORDER);
 		if (!docbytes) {
 			jd_error_oom(&err);
 			goto fail;
@@ -348,7 +363,7 @@ int main(int argc, char **argv)
 		fd = open(file, O_RDONLY | O_CLOEXEC);
 		if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 			jd_error_at(&err, JD_EINPUT, file, 0, 0, NULL, "%s",
-			            fd < 0 ? strerror(errno) : "not a regular file");
+				    fd < 0 ? strerror(errno) : "not a regular file");
 			goto fail;
 		}
 		bar_total = (uint64_t)st.st_size;
@@ -370,7 +385,7 @@ int main(int argc, char **argv)
 	}
 	if (presigned) {
 		if (jd_s3_upload_presigned(http, presigned, fd, bar_total, uo.content_type, &obj,
-		                           &err) < 0)
+					   &err) < 0)
 			goto fail;
 		split_presigned(presigned, &pb, &pk, &url);
 		if (!pb || !pk || !url) {
@@ -392,15 +407,15 @@ int main(int argc, char **argv)
 	jd_creds_view(&creds, &view);
 	jd_error_clear(&err); /* the place the config loader left */
 	jd_s3_init(&s3, http, &view, cfg.region, cfg.endpoint_url ? &endpoint : NULL,
-	           path_style                                      ? JD_S3_STYLE_PATH
-	           : !strcmp(cfg.s3_addressing_style, "path")      ? JD_S3_STYLE_PATH
-	           : !strcmp(cfg.s3_addressing_style, "virtual")   ? JD_S3_STYLE_VIRTUAL
-	                                                           : JD_S3_STYLE_AUTO);
+		   path_style					 ? JD_S3_STYLE_PATH
+		   : !strcmp(cfg.s3_addressing_style, "path")	 ? JD_S3_STYLE_PATH
+		   : !strcmp(cfg.s3_addressing_style, "virtual") ? JD_S3_STYLE_VIRTUAL
+								 : JD_S3_STYLE_AUTO);
 	s3_ready = 1;
 	if (jd_s3_object_url(s3.endpoint, cfg.region, loc.bucket, loc.key, &url, &err) < 0)
 		goto fail;
 	if (document) {
-		struct jd_http_body b = { docbytes, -1, 0, strlen(docbytes) };
+		struct jd_http_body b = {docbytes, -1, 0, strlen(docbytes)};
 		if (jd_s3_put_object(&s3, loc.bucket, loc.key, &b, uo.content_type, &obj, &err) < 0)
 			goto fail;
 		out = rewrite_request(req, url);
@@ -419,7 +434,7 @@ print:
 	}
 	{
 		char *text = json_dumps(out, document ? JSON_COMPACT | JSON_PRESERVE_ORDER
-		                                      : JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+						      : JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		if (!text || jd_write_output(NULL, text, strlen(text), &err) < 0) {
 			free(text);
 			if (!err.code)

@@ -10,7 +10,7 @@
 #define MiB ((uint64_t)1 << 20)
 
 static void url_case(const char *endpoint, const char *region, const char *bucket, const char *key,
-                     const char *want, const char *name)
+		     const char *want, const char *name)
 {
 	struct jd_url u;
 	struct jd_error err;
@@ -42,23 +42,32 @@ int main(void)
 	is_int(jd_s3_part_size(80000 * MiB + 1, 8 * MiB), 9 * MiB, "one byte more: 9 MiB parts");
 	is_int(jd_s3_part_size((uint64_t)5 << 40, 0), 525 * MiB, "5 TiB: 525 MiB parts");
 	ok((((uint64_t)5 << 40) + jd_s3_part_size((uint64_t)5 << 40, 0) - 1) /
-	           jd_s3_part_size((uint64_t)5 << 40, 0) <= 10000,
+			   jd_s3_part_size((uint64_t)5 << 40, 0) <=
+		   10000,
 	   "5 TiB fits 10,000 parts");
 
 	/* object URLs for documentSource and placeholders */
 	url_case(NULL, "eu-west-1", "my-bucket", "fw/a b+c.bin",
-	         "https://s3.eu-west-1.amazonaws.com/my-bucket/fw/a%20b%2Bc.bin", "AWS: path style, encoded");
-	url_case(NULL, "cn-north-1", "b-1", "k", "https://s3.cn-north-1.amazonaws.com.cn/b-1/k", "AWS China");
+		 "https://s3.eu-west-1.amazonaws.com/my-bucket/fw/a%20b%2Bc.bin",
+		 "AWS: path style, encoded");
+	url_case(NULL, "cn-north-1", "b-1", "k", "https://s3.cn-north-1.amazonaws.com.cn/b-1/k",
+		 "AWS China");
 	url_case("http://127.0.0.1:7480", "", "bkt", "ü/☃ (1)&=$~.bin",
-	         "http://127.0.0.1:7480/bkt/%C3%BC/%E2%98%83%20%281%29%26%3D%24~.bin", "custom endpoint, unicode");
+		 "http://127.0.0.1:7480/bkt/%C3%BC/%E2%98%83%20%281%29%26%3D%24~.bin",
+		 "custom endpoint, unicode");
 
 	jd_error_clear(&err);
-	ok(jd_s3_placeholder("https://s3.eu-west-1.amazonaws.com/b/k%20x", NULL, &s, &err) == 0, "placeholder");
-	is_str(s, "${aws:iot:s3-presigned-url-v2:https://s3.eu-west-1.amazonaws.com/b/k%20x}", "unversioned");
+	ok(jd_s3_placeholder("https://s3.eu-west-1.amazonaws.com/b/k%20x", NULL, &s, &err) == 0,
+	   "placeholder");
+	is_str(s, "${aws:iot:s3-presigned-url-v2:https://s3.eu-west-1.amazonaws.com/b/k%20x}",
+	       "unversioned");
 	free(s);
-	ok(jd_s3_placeholder("https://s3.eu-west-1.amazonaws.com/b/k", "3/L4kqtJl.40Nr+", &s, &err) == 0,
+	ok(jd_s3_placeholder("https://s3.eu-west-1.amazonaws.com/b/k", "3/L4kqtJl.40Nr+", &s,
+			     &err) == 0,
 	   "versioned placeholder");
-	is_str(s, "${aws:iot:s3-presigned-url-v2:https://s3.eu-west-1.amazonaws.com/b/k%3FversionId%3D3%2FL4kqtJl.40Nr%2B}",
+	is_str(s,
+	       "${aws:iot:s3-presigned-url-v2:https://s3.eu-west-1.amazonaws.com/b/"
+	       "k%3FversionId%3D3%2FL4kqtJl.40Nr%2B}",
 	       "versionId encoded after %3FversionId%3D");
 	free(s);
 
@@ -74,11 +83,13 @@ int main(void)
 	ok(!jd_http_retryable(404, ""), "not 404");
 
 	/* redaction */
-	jd_http_redact_url("https://b.s3.localhost/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKID%2F2026"
-	                   "&X-Amz-Security-Token=tok%2B&x-amz-signature=abcdef0123&y=1",
-	                   red, sizeof(red));
-	is_str(red, "https://b.s3.localhost/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=REDACTED"
-	            "&X-Amz-Security-Token=REDACTED&x-amz-signature=REDACTED&y=1",
+	jd_http_redact_url("https://b.s3.localhost/"
+			   "k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKID%2F2026"
+			   "&X-Amz-Security-Token=tok%2B&x-amz-signature=abcdef0123&y=1",
+			   red, sizeof(red));
+	is_str(red,
+	       "https://b.s3.localhost/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=REDACTED"
+	       "&X-Amz-Security-Token=REDACTED&x-amz-signature=REDACTED&y=1",
 	       "presigned URL redacted");
 	jd_http_redact_url("http://h/k", red, 5);
 	is_str(red, "http", "truncated");
@@ -88,10 +99,13 @@ int main(void)
 		struct jd_http_response r;
 		jd_http_response_init(&r);
 		r.status = 403;
-		jd_buf_adds(&r.body, "<Error><Code>AccessDenied</Code><Message></Message>"
-		                     "<RequestId>tx1</RequestId></Error>", &err);
+		jd_buf_adds(&r.body,
+			    "<Error><Code>AccessDenied</Code><Message></Message>"
+			    "<RequestId>tx1</RequestId></Error>",
+			    &err);
 		jd_http_error_from_response(&err, "PUT s3://b/k", &r);
-		is_str(err.msg, "PUT s3://b/k: HTTP 403 AccessDenied (RequestId tx1)", "S3 XML error");
+		is_str(err.msg, "PUT s3://b/k: HTTP 403 AccessDenied (RequestId tx1)",
+		       "S3 XML error");
 		is_int(err.code, JD_EREMOTE, "remote");
 		jd_http_response_release(&r);
 		r.status = 502;
