@@ -2,7 +2,8 @@
 # Benchmark: a 1 GiB upload to a real S3 (Ceph RGW on loopback, memstore) by
 # jobdoc-upload (defaults), by `aws s3 cp` (Debian awscli, defaults) and by
 # `curl -T` to a presigned PUT URL, in the same run against the same RGW.
-# Medians of JD_BENCH_RUNS (3) runs each, interleaved. Targets: jobdoc >= 2x
+# Medians of JD_BENCH_RUNS (3) runs each, interleaved, each tool overwriting
+# its own object (RGW frees the old data soon: memstore keeps all in memory). Targets: jobdoc >= 2x
 # aws s3 cp's throughput, >= 0.9x curl's; jobdoc's peak RSS <= 64 MiB.
 set -e
 : "${JD_TOP:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -45,17 +46,17 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 r=1
 while [ $r -le "$RUNS" ]; do
 	t0=$(now_ms)
-	/usr/bin/time -v -o "$tmp/time.out" "$UP" -q "$tmp/file" "s3://bench/jobdoc-$r.bin" >"$tmp/j.json"
+	/usr/bin/time -v -o "$tmp/time.out" "$UP" -q "$tmp/file" "s3://bench/jobdoc.bin" >"$tmp/j.json"
 	t1=$(now_ms)
 	echo $((t1 - t0)) >>"$tmp/t.jobdoc"
 	sed -n 's/.*Maximum resident set size (kbytes): //p' "$tmp/time.out" >>"$tmp/rss"
 
 	t0=$(now_ms)
-	"$AWS" --endpoint-url "$JD_RGW_ENDPOINT" s3 cp --only-show-errors "$tmp/file" "s3://bench/aws-$r.bin"
+	"$AWS" --endpoint-url "$JD_RGW_ENDPOINT" s3 cp --only-show-errors "$tmp/file" "s3://bench/aws.bin"
 	t1=$(now_ms)
 	echo $((t1 - t0)) >>"$tmp/t.aws"
 
-	url=$("$PRESIGN" --method PUT "s3://bench/curl-$r.bin")
+	url=$("$PRESIGN" --method PUT "s3://bench/curl.bin")
 	t0=$(now_ms)
 	code=$(curl -s -o /dev/null -w '%{http_code}' -T "$tmp/file" "$url")
 	t1=$(now_ms)
