@@ -93,7 +93,7 @@ $(BUILD)/tests/helpers/%: $(BUILD)/tests/helpers/%.o $(LIB_A)
 	$(call QP,LINK,$@)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS) $(HELPER_LIBS_$*)
 
 # tests/helpers/<name>.c may need extra libraries (mbedTLS for the device verifier)
-HELPER_LIBS_mbedtls-verify := -lmbedcrypto
+HELPER_LIBS_mbedtls-verify := -lmbedx509 -lmbedcrypto
 
 # `make check`: install what is missing, build everything under ASan+UBSan with
 # -Werror, and run every test with prove.
@@ -134,7 +134,8 @@ install: all
 	install -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
 	install -m 0644 lib/*.h $(DESTDIR)$(INCDIR)/jobdoc/
 	install -m 0644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1/
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCDIR@|$(INCDIR)|' \
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))|' \
+	    -e 's|@INCDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(INCDIR))|' \
 	    -e 's|@VERSION@|$(VERSION)|' build-aux/jobdoc.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/jobdoc.pc
 
 uninstall:

@@ -33,7 +33,7 @@ int jd_error_set(struct jd_error *e, int code, const char *fmt, ...)
 }
 
 void jd_error_place(struct jd_error *e, const char *input, unsigned line, unsigned col,
-                    const char *pointer)
+		    const char *pointer)
 {
 	if (!e)
 		return;
@@ -44,8 +44,8 @@ void jd_error_place(struct jd_error *e, const char *input, unsigned line, unsign
 	jd_strlcpy(e->pointer, pointer ? pointer : "", sizeof(e->pointer));
 }
 
-int jd_error_at(struct jd_error *e, int code, const char *input, unsigned line,
-                unsigned col, const char *pointer, const char *fmt, ...)
+int jd_error_at(struct jd_error *e, int code, const char *input, unsigned line, unsigned col,
+		const char *pointer, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -70,10 +70,10 @@ char *jd_error_format(const struct jd_error *e, char *buf, size_t size)
 	if (!size)
 		return buf;
 	buf[0] = '\0';
-#define ADD(...)                                                      \
-	do {                                                          \
-		int r_ = snprintf(buf + n, size - n, __VA_ARGS__);    \
-		if (r_ > 0)                                           \
+#define ADD(...)                                                                \
+	do {                                                                    \
+		int r_ = snprintf(buf + n, size - n, __VA_ARGS__);              \
+		if (r_ > 0)                                                     \
 			n += (size_t)r_ < size - n ? (size_t)r_ : size - n - 1; \
 	} while (0)
 	if (e->input[0]) {

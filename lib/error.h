@@ -8,10 +8,10 @@
 enum jd_code {
 	JD_OK = 0,
 	JD_EINVALID = 1,  /* the answer is no: invalid, mismatch */
-	JD_EUSAGE = 2,    /* bad options or arguments */
-	JD_EINPUT = 3,    /* input unreadable or unparsable */
-	JD_EIO = 4,       /* local I/O */
-	JD_EREMOTE = 5,   /* network, HTTP error */
+	JD_EUSAGE = 2,	  /* bad options or arguments */
+	JD_EINPUT = 3,	  /* input unreadable or unparsable */
+	JD_EIO = 4,	  /* local I/O */
+	JD_EREMOTE = 5,	  /* network, HTTP error */
 	JD_EINTERNAL = 70 /* a bug, or out of memory */
 };
 
@@ -41,15 +41,15 @@ void jd_error_clear(struct jd_error *e);
 int jd_error_set(struct jd_error *e, int code, const char *fmt, ...) JD_PRINTF(3, 4);
 
 /* Sets code, place and message. input and pointer may be NULL. Returns -1. */
-int jd_error_at(struct jd_error *e, int code, const char *input, unsigned line,
-                unsigned col, const char *pointer, const char *fmt, ...) JD_PRINTF(7, 8);
+int jd_error_at(struct jd_error *e, int code, const char *input, unsigned line, unsigned col,
+		const char *pointer, const char *fmt, ...) JD_PRINTF(7, 8);
 
 /* Out of memory: JD_EINTERNAL. Returns -1. */
 int jd_error_oom(struct jd_error *e);
 
 /* Sets only the place fields (input may be NULL to keep it). */
 void jd_error_place(struct jd_error *e, const char *input, unsigned line, unsigned col,
-                    const char *pointer);
+		    const char *pointer);
 
 /*
  * "input:line:col: pointer: msg" with the parts that are known, into buf

@@ -19,7 +19,7 @@ int jd_read_file(const char *path, size_t max, struct jd_buf *b, struct jd_error
 	fd = is_stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return jd_error_at(err, JD_EINPUT, path, 0, 0, NULL, "cannot open: %s",
-		                   strerror(errno));
+				   strerror(errno));
 	for (;;) {
 		char chunk[65536];
 		ssize_t n = read(fd, chunk, sizeof(chunk));
@@ -28,14 +28,14 @@ int jd_read_file(const char *path, size_t max, struct jd_buf *b, struct jd_error
 			if (errno == EINTR)
 				continue;
 			jd_error_at(err, JD_EINPUT, path, 0, 0, NULL, "cannot read: %s",
-			            strerror(errno));
+				    strerror(errno));
 			goto out;
 		}
 		if (n == 0)
 			break;
 		if ((size_t)n > max - (b->len < max ? b->len : max) || b->len >= max + 1) {
 			jd_error_at(err, JD_EINPUT, path, 0, 0, NULL,
-			            "too big (the limit is %zu bytes)", max);
+				    "too big (the limit is %zu bytes)", max);
 			goto out;
 		}
 		if (jd_buf_add(b, chunk, (size_t)n, err) < 0)
@@ -90,63 +90,117 @@ char *jd_path_join(const char *base, const char *rel)
 }
 
 int jd_write_file_atomic(const char *path, const void *data, size_t len, unsigned mode,
-                         struct jd_error *err)
+			 struct jd_error *err)
 {
-	char dir[4096], *tmp = NULL;
-	const char *p = data;
-	size_t tlen;
-	int fd = -1, ret = -1;
+	struct jd_outfile o;
 
-	if (!strcmp(path, "-")) {
-		if (len && fwrite(data, 1, len, stdout) != len)
-			return jd_error_set(err, JD_EIO, "cannot write to stdout: %s",
-			                    strerror(errno));
-		if (fflush(stdout) != 0)
-			return jd_error_set(err, JD_EIO, "cannot write to stdout: %s",
-			                    strerror(errno));
-		return 0;
-	}
-	jd_path_dirname(path, dir, sizeof(dir));
-	tlen = strlen(path) + 32;
-	tmp = malloc(tlen);
-	if (!tmp)
-		return jd_error_oom(err);
-	snprintf(tmp, tlen, "%s.tmp.XXXXXX", path);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		jd_error_at(err, JD_EIO, path, 0, 0, NULL, "cannot create: %s", strerror(errno));
-		free(tmp);
+	if (jd_outfile_open(&o, path, mode, err) < 0)
+		return -1;
+	if (jd_outfile_write(&o, data, len, err) < 0) {
+		jd_outfile_abort(&o);
 		return -1;
 	}
-	if (fchmod(fd, (mode_t)mode) < 0)
+	return jd_outfile_commit(&o, err);
+}
+
+int jd_outfile_open(struct jd_outfile *o, const char *path, unsigned mode, struct jd_error *err)
+{
+	struct stat st;
+	size_t tlen;
+
+	memset(o, 0, sizeof(*o));
+	o->fd = -1;
+	o->mode = mode;
+	if (!path || !strcmp(path, "-")) {
+		o->fd = 1;
+		o->direct = 1;
+		return 0;
+	}
+	o->path = jd_strndup(path, strlen(path));
+	if (!o->path)
+		return jd_error_oom(err);
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		o->fd = open(path, O_WRONLY | O_CLOEXEC);
+		o->direct = 1;
+		if (o->fd < 0)
+			goto fail;
+		return 0;
+	}
+	tlen = strlen(path) + 16;
+	o->tmp = malloc(tlen);
+	if (!o->tmp) {
+		jd_outfile_abort(o);
+		return jd_error_oom(err);
+	}
+	snprintf(o->tmp, tlen, "%s.tmp.XXXXXX", path);
+	o->fd = mkstemp(o->tmp);
+	if (o->fd < 0 || fchmod(o->fd, (mode_t)mode) < 0)
 		goto fail;
+	return 0;
+fail:
+	jd_error_at(err, JD_EIO, path, 0, 0, NULL, "cannot create: %s", strerror(errno));
+	jd_outfile_abort(o);
+	return -1;
+}
+
+int jd_outfile_write(struct jd_outfile *o, const void *data, size_t len, struct jd_error *err)
+{
+	const char *p = data;
+
 	while (len) {
-		ssize_t n = write(fd, p, len);
+		ssize_t n = write(o->fd, p, len);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			goto fail;
+			return jd_error_at(err, JD_EIO, o->path ? o->path : "-", 0, 0, NULL,
+					   "cannot write: %s", strerror(errno));
 		}
 		p += n;
 		len -= (size_t)n;
 	}
-	if (fsync(fd) < 0 && errno != EINVAL)
-		goto fail;
-	if (close(fd) < 0) {
-		fd = -1;
+	return 0;
+}
+
+int jd_outfile_commit(struct jd_outfile *o, struct jd_error *err)
+{
+	int ret = 0;
+
+	if (o->direct) {
+		if (o->fd > 2)
+			close(o->fd);
+		o->fd = -1;
+		free(o->path);
+		o->path = NULL;
+		return 0;
+	}
+	if ((fsync(o->fd) < 0 && errno != EINVAL) || close(o->fd) < 0) {
+		o->fd = -1;
 		goto fail;
 	}
-	fd = -1;
-	if (rename(tmp, path) < 0)
+	o->fd = -1;
+	if (rename(o->tmp, o->path) < 0)
 		goto fail;
-	ret = 0;
-	goto out;
-fail:
-	jd_error_at(err, JD_EIO, path, 0, 0, NULL, "cannot write: %s", strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-out:
-	free(tmp);
+	free(o->tmp);
+	o->tmp = NULL;
+	free(o->path);
+	o->path = NULL;
 	return ret;
+fail:
+	jd_error_at(err, JD_EIO, o->path, 0, 0, NULL, "cannot write: %s", strerror(errno));
+	jd_outfile_abort(o);
+	return -1;
+}
+
+void jd_outfile_abort(struct jd_outfile *o)
+{
+	if (o->fd > 2)
+		close(o->fd);
+	o->fd = -1;
+	if (o->tmp) {
+		unlink(o->tmp);
+		free(o->tmp);
+		o->tmp = NULL;
+	}
+	free(o->path);
+	o->path = NULL;
 }

@@ -25,12 +25,12 @@ static void usage(FILE *f)
 	size_t i;
 
 	fprintf(f, "usage: jobdoc VERB [ARGS...]\n"
-	           "       jobdoc --help | --version\n\n"
-	           "jobdoc VERB runs jobdoc-VERB. The tools:\n");
+		   "       jobdoc --help | --version\n\n"
+		   "jobdoc VERB runs jobdoc-VERB. The tools:\n");
 	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		fprintf(f, "  %-10s %s\n", verbs[i][0], verbs[i][1]);
 	fprintf(f, "\n'jobdoc-VERB --help' (or 'man jobdoc-VERB') describes each.\n\n%s",
-	        jd_exit_codes_help);
+		jd_exit_codes_help);
 }
 
 int main(int argc, char **argv)
