@@ -405,6 +405,11 @@ static int upload_query(struct jd_buf *q, unsigned part, const char *upload_id,
 	return 0;
 }
 
+/*
+ * NEEDSWORK: when the answer to CreateMultipartUpload is lost and the POST is
+ * retried, S3 may hold a second, orphaned upload that nobody aborts; a
+ * bucket lifecycle rule (AbortIncompleteMultipartUpload) is the backstop.
+ */
 int jd_s3_create_multipart(struct jd_s3 *s, const char *bucket, const char *key,
 			   const char *content_type, char **upload_id, struct jd_error *err)
 {
