@@ -89,4 +89,3 @@ char *jd_error_format(const struct jd_error *e, char *buf, size_t size)
 #undef ADD
 	return buf;
 }
-

@@ -881,7 +881,8 @@ int jd_http_batch(struct jd_http *h, size_t n, unsigned jobs, const struct jd_ht
 				goto out;
 			if (p > 0) { /* not ready: ask again shortly */
 				waiting_ready = 1;
-				wait = 10;
+				if (wait > 5)
+					wait = 5;
 				continue;
 			}
 			if (sl->state == SLOT_FREE)
@@ -906,6 +907,7 @@ int jd_http_batch(struct jd_http *h, size_t n, unsigned jobs, const struct jd_ht
 
 			if (m->msg != CURLMSG_DONE)
 				continue;
+			wait = 0; /* a slot may be free: fill it before sleeping */
 			for (unsigned s = 0; s < jobs; s++)
 				if (slots[s].state == SLOT_RUNNING &&
 				    slots[s].x.easy == m->easy_handle)
@@ -939,6 +941,7 @@ int jd_http_batch(struct jd_http *h, size_t n, unsigned jobs, const struct jd_ht
 					j = 1;
 				} else {
 					sl->state = SLOT_FREE;
+					sl->x.sent = 0; /* its bytes stay counted */
 					finished++;
 				}
 			}

@@ -405,6 +405,11 @@ static int upload_query(struct jd_buf *q, unsigned part, const char *upload_id,
 	return 0;
 }
 
+/*
+ * NEEDSWORK: when the answer to CreateMultipartUpload is lost and the POST is
+ * retried, S3 may hold a second, orphaned upload that nobody aborts; a
+ * bucket lifecycle rule (AbortIncompleteMultipartUpload) is the backstop.
+ */
 int jd_s3_create_multipart(struct jd_s3 *s, const char *bucket, const char *key,
 			   const char *content_type, char **upload_id, struct jd_error *err)
 {
@@ -602,7 +607,7 @@ out:
 uint64_t jd_s3_part_size(uint64_t size, uint64_t wanted)
 {
 	const uint64_t mib = (uint64_t)1 << 20;
-	uint64_t ps = wanted ? wanted : 8 * mib;
+	uint64_t ps = wanted ? wanted : 32 * mib;
 
 	if (ps < JD_S3_MIN_PART)
 		ps = JD_S3_MIN_PART;
@@ -920,7 +925,7 @@ int jd_s3_upload_file(struct jd_s3 *s, const char *bucket, const char *key, int 
 		memset(&def, 0, sizeof(def));
 		o = &def;
 	}
-	threshold = o->multipart_threshold ? o->multipart_threshold : (uint64_t)16 << 20;
+	threshold = o->multipart_threshold ? o->multipart_threshold : (uint64_t)32 << 20;
 	if (threshold < JD_S3_MIN_PART)
 		threshold = JD_S3_MIN_PART;
 	if (size > JD_S3_MAX_OBJECT)

@@ -115,14 +115,14 @@ enum jd_s3_check {
 /* Zero means the default, given in brackets. */
 struct jd_s3_upload_options {
 	enum jd_s3_check check;	      /* [JD_S3_CHECK_SHA256] */
-	uint64_t multipart_threshold; /* files bigger than this go multipart [16 MiB] */
-	uint64_t part_size;	      /* [8 MiB], raised to stay within 10,000 parts */
+	uint64_t multipart_threshold; /* files bigger than this go multipart [32 MiB] */
+	uint64_t part_size;	      /* [32 MiB], raised to stay within 10,000 parts */
 	unsigned jobs;		      /* parts in flight [4] */
 	const char *content_type;     /* or NULL */
 };
 
 /*
- * The part size for an object of size bytes: wanted (at least 5 MiB),
+ * The part size for an object of size bytes: wanted (32 MiB when 0, at least 5 MiB),
  * raised to a whole MiB so that at most 10,000 parts are needed.
  */
 uint64_t jd_s3_part_size(uint64_t size, uint64_t wanted);

@@ -42,9 +42,9 @@ static void usage(void)
 	       "      --presigned-url URL     PUT through a URL someone else signed\n"
 	       "      --document REQUEST      upload REQUEST's document instead of a file\n"
 	       "  -j, --jobs N                parts in flight, 1..64 (default 4)\n"
-	       "      --part-size SIZE        multipart part size (default 8MiB; raised to\n"
+	       "      --part-size SIZE        multipart part size (default 32MiB; raised to\n"
 	       "                              stay within 10,000 parts)\n"
-	       "      --multipart-threshold SIZE  bigger files go multipart (default 16MiB)\n"
+	       "      --multipart-threshold SIZE  bigger files go multipart (default 32MiB)\n"
 	       "      --checksum sha256|md5   how S3 checks each part: a signed SHA-256\n"
 	       "                              (default) or Content-MD5 (ETags compared too)\n"
 	       "  -t, --content-type TYPE     Content-Type of the object\n"
@@ -93,10 +93,18 @@ static void log_line(void *ctx, const char *line)
 }
 
 static uint64_t bar_total;
-static time_t bar_start;
+static double bar_start;
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void progress(void *ctx, uint64_t sent)
 {
-	double mib = (double)sent / 1048576.0, secs = difftime(time(NULL), bar_start);
+	double mib = (double)sent / 1048576.0, secs = now_s() - bar_start;
 	unsigned pct = bar_total ? (unsigned)(sent * 100 / bar_total) : 100, n = pct / 5;
 	char bar[21];
 
@@ -368,9 +376,9 @@ int main(int argc, char **argv)
 	ho.cancel = &interrupted;
 	if (verbose)
 		ho.log = log_line;
-	else if (!quiet && isatty(STDERR_FILENO) && bar_total > ((uint64_t)16 << 20))
+	else if (!quiet && isatty(STDERR_FILENO))
 		ho.progress = progress;
-	bar_start = time(NULL);
+	bar_start = now_s();
 	if (!(http = jd_http_new(&ho))) {
 		jd_error_oom(&err);
 		goto fail;

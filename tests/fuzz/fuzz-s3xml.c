@@ -37,8 +37,8 @@ static size_t count(const char *hay, const char *needle)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *in = (const char *)data, *end = in + size, *p, *c;
-	static const char *const tags[] = { "Code", "Message", "RequestId", "ETag", "UploadId",
-		                            "Key", "IsTruncated", "Error", "Upload" };
+	static const char *const tags[] = {"Code", "Message",	  "RequestId", "ETag",	"UploadId",
+					   "Key",  "IsTruncated", "Error",     "Upload"};
 	struct jd_s3xml_error e;
 	char out[300], tiny[3];
 	size_t n;

@@ -24,9 +24,9 @@ static int print_upload(void *ctx, const char *key, const char *id)
 
 int main(int argc, char **argv)
 {
-	struct jd_aws_options ao = { 0 };
-	struct jd_aws_config cfg = { 0 };
-	struct jd_http_options ho = { 0 };
+	struct jd_aws_options ao = {0};
+	struct jd_aws_config cfg = {0};
+	struct jd_http_options ho = {0};
 	struct jd_creds creds;
 	struct jd_sigv4_creds view;
 	struct jd_url ep;

@@ -27,16 +27,27 @@ CEPH_ARGS="--conf $dir/ceph.conf"
 
 die() { echo "rgw.sh: $*" >&2; exit 1; }
 
+# The lock is a directory holding the holder's pid: a holder that died
+# (killed mid-bootstrap, say) is noticed and its lock broken.
 take_lock() {
 	i=0
 	while ! mkdir "$lock" 2>/dev/null; do
 		i=$((i + 1))
-		# a holder that died leaves the lock: break it after 120 s
-		if [ "$i" -gt 1200 ]; then rm -rf "$lock"; i=0; fi
+		holder=$(cat "$lock/pid" 2>/dev/null)
+		if [ -n "$holder" ] && ! kill -0 "$holder" 2>/dev/null; then
+			rm -rf "$lock"
+			continue
+		fi
+		# no pid after 5 s, or held for 5 minutes: break it
+		if { [ -z "$holder" ] && [ "$i" -gt 50 ]; } || [ "$i" -gt 3000 ]; then
+			rm -rf "$lock"
+			i=0
+		fi
 		sleep 0.1
 	done
+	echo "$(exec sh -c 'echo $PPID')" >"$lock/pid"
 }
-drop_lock() { rmdir "$lock" 2>/dev/null; }
+drop_lock() { rm -rf "$lock"; }
 
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
@@ -121,6 +132,9 @@ rgw sts key = jdtestStsKey0001
 rgw s3 auth use sts = true
 rgw enable usage log = false
 rgw thread pool size = 64
+# free overwritten and deleted data soon (memstore keeps it in memory)
+rgw gc obj min wait = 10
+rgw gc processor period = 10
 CONF
 	echo "$port" >"$dir/port"
 	: >"$dir/pids"
@@ -170,7 +184,10 @@ start() {
 	if ! alive; then
 		kill_all
 		t0=$(date +%s)
+		# killed while bootstrapping: leave no daemon and no lock behind
+		trap 'kill_all; drop_lock; exit 1' INT TERM HUP
 		( bootstrap ) || { [ -n "${JD_RGW_KEEP:-}" ] || kill_all; drop_lock; exit 1; }
+		trap - INT TERM HUP
 		echo "# rgw started in $(( $(date +%s) - t0 )) s on port $(cat "$dir/port")" >&2
 	fi
 	n=$(cat "$dir/users" 2>/dev/null || echo 0)
@@ -191,15 +208,18 @@ stop() {
 	[ $n -eq 0 ] || return 0
 	linger=${JD_RGW_LINGER:-20}
 	if [ "$linger" -eq 0 ]; then take_lock; kill_all; drop_lock; return 0; fi
-	# the last user: stop after the linger unless someone joined meanwhile
-	(
-		sleep "$linger"
-		take_lock
-		if [ "$(cat "$dir/users" 2>/dev/null)" = 0 ] && [ "$(cat "$dir/gen" 2>/dev/null)" = "$gen" ]; then
-			kill_all
-		fi
-		drop_lock
-	) </dev/null >/dev/null 2>&1 &
+	# the last user: stop after the linger unless someone joined meanwhile;
+	# in its own session, so that killing the caller's process group spares it
+	setsid sh "$0" reap "$gen" </dev/null >/dev/null 2>&1 &
+}
+
+reap() {
+	sleep "${JD_RGW_LINGER:-20}"
+	take_lock
+	if [ "$(cat "$dir/users" 2>/dev/null)" = 0 ] && [ "$(cat "$dir/gen" 2>/dev/null)" = "$1" ]; then
+		kill_all
+	fi
+	drop_lock
 }
 
 env_() {
@@ -219,6 +239,7 @@ ENV
 case "${1:-}" in
 start) start ;;
 stop) stop ;;
+reap) reap "${2:-}" ;;
 kill) take_lock; kill_all; drop_lock ;;
 env) env_ ;;
 *) echo "usage: rgw.sh start|stop|kill|env" >&2; exit 2 ;;

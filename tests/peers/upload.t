@@ -48,8 +48,17 @@ roundtrip "5 MiB + 1, --checksum md5" 5242881 five-m-md5.bin $MP --checksum md5
 grep -q '"etag": "[0-9a-f]\{32\}-2"' "$T_TMP/answer"
 t_ok $? "--checksum md5: two parts, ETags compared"
 roundtrip "100 MiB" 104857600 hundred-m.bin --jobs 4
-grep -q '"etag": "[0-9a-f]\{32\}-13"' "$T_TMP/answer"
-t_ok $? "100 MiB: 13 parts of 8 MiB"
+grep -q '"etag": "[0-9a-f]\{32\}-4"' "$T_TMP/answer"
+t_ok $? "100 MiB: 4 parts of 32 MiB"
+[ ! -s "$T_TMP/err" ]
+t_ok $? "no terminal: silent on stderr"
+head -c 20000000 /dev/urandom >"$T_TMP/src"
+TERM=dumb script -qec "jobdoc-upload $MP '$T_TMP/src' 's3://$BUCKET/tty.bin' >'$T_TMP/tty.out'" "$T_TMP/typescript" >/dev/null 2>&1
+t_ok $? "on a terminal: uploads"
+grep -q '100% 19.1/19.1 MiB' "$T_TMP/typescript"
+t_ok $? "on a terminal: a progress bar on stderr"
+grep -q "\"sha256\": \"$(sha "$T_TMP/src")\"" "$T_TMP/tty.out"
+t_ok $? "on a terminal: the answer on stdout"
 
 # ---- keys ----
 roundtrip "key with spaces" 3000 "dir/a file with spaces.txt"
