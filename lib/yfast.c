@@ -38,19 +38,33 @@ struct fp {
 	int eof;    /* no more content */
 	int marker; /* the content line is "---" or "..." */
 	unsigned depth;
+	size_t col_line, col_pos; /* col_at's last answer: col at col_pos */
+	unsigned col;
+	size_t eol_line, eol; /* the end of the line that starts at eol_line */
 	jd_yev_fn fn;
 	void *ctx;
 	char *buf; /* scalar text, NUL-terminated */
 	size_t cap;
 };
 
-static unsigned col_at(const struct fp *p, size_t pos)
+/*
+ * The column (in characters) of pos on the current line. Counted on from the
+ * last answer when it can be, so long lines (minified JSON) stay linear.
+ */
+static unsigned col_at(struct fp *p, size_t pos)
 {
+	size_t i = p->line_start;
 	unsigned c = 0;
-	size_t i;
 
-	for (i = p->line_start; i < pos; i++)
+	if (p->col_line == p->line_start && p->col_pos <= pos && p->col_pos >= p->line_start) {
+		i = p->col_pos;
+		c = p->col;
+	}
+	for (; i < pos; i++)
 		c += ((unsigned char)p->s[i] & 0xc0) != 0x80;
+	p->col_line = p->line_start;
+	p->col_pos = pos;
+	p->col = c;
 	return c;
 }
 
@@ -295,10 +309,14 @@ static int quoted(struct fp *p, size_t *n)
 {
 	char q = p->s[p->pos];
 	size_t i = p->pos + 1, o = 0;
-	const char *nl = memchr(p->s + i, '\n', p->len - i);
 
-	/* decoded text is never longer than its line */
-	TRY(reserve(p, (nl ? (size_t)(nl - p->s) : p->len) - p->pos));
+	/* decoded text is never longer than its line (whose end is kept) */
+	if (p->eol_line != p->line_start || p->eol < p->pos) {
+		const char *nl = memchr(p->s + p->pos, '\n', p->len - p->pos);
+		p->eol = nl ? (size_t)(nl - p->s) : p->len;
+		p->eol_line = p->line_start;
+	}
+	TRY(reserve(p, p->eol - p->pos));
 	for (;;) {
 		char c;
 
@@ -774,6 +792,7 @@ int jd_yfast_parse(const char *data, size_t len, jd_yev_fn fn, void *ctx)
 	p.len = len;
 	p.fn = fn;
 	p.ctx = ctx;
+	p.eol_line = (size_t)-1;
 	r = stream(&p);
 	free(p.buf);
 	return r;
