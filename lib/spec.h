@@ -16,6 +16,7 @@
  */
 
 struct jd_params; /* substitution values: lib/template.h */
+struct jd_render;
 
 struct jd_compile_opts {
 	const struct jd_params *params; /* NULL: no values given */
@@ -42,6 +43,7 @@ struct jd_spec {
 	const char *schema;    /* documentSchema, or NULL (borrowed from doc) */
 	json_t *parameters;    /* the declarations, or NULL (borrowed from doc) */
 	unsigned findings;     /* validation errors reported through on_finding */
+	struct jd_render *render; /* the render step's result (owned): lib/template.h */
 };
 
 /*

@@ -10,6 +10,7 @@
 #include "json.h"
 #include "load.h"
 #include "spec.h"
+#include "template.h"
 
 static void usage(void)
 {
@@ -23,6 +24,14 @@ static void usage(void)
 	       "\n"
 	       "  -o, --output FILE       write the requests to FILE (whole, or not at all)\n"
 	       "  -O, --output-dir DIR    write each request to DIR/JOBID.json\n"
+	       "  -p NAME=VALUE           a substitution value, a string\n"
+	       "  -p NAME:=JSON           a substitution value, typed (number, boolean, object...)\n"
+	       "  -P FILE                 values from a JSON or YAML object (several: the later\n"
+	       "                          wins; -p wins over files, files over declared defaults)\n"
+	       "      --no-render         keep ${aws:iot:parameter:NAME} as written\n"
+	       "      --device-budget BYTES  fail when a document exceeds BYTES on the device\n"
+	       "                          once AWS expands its presigned URLs\n"
+	       "      --url-size BYTES    the size of one expanded presigned URL (default 1400)\n"
 	       "      --no-validate       skip schema and AWS-rule validation\n"
 	       "      --format FMT        findings as text (default), json or github\n"
 	       "  -h, --help              show this help\n"
@@ -82,6 +91,11 @@ int main(int argc, char **argv)
 		{"output", required_argument, NULL, 'o'},
 		{"output-dir", required_argument, NULL, 'O'},
 		{"no-validate", no_argument, NULL, 'V'},
+		{"no-render", no_argument, NULL, 'R'},
+		{"param", required_argument, NULL, 'p'},
+		{"params-file", required_argument, NULL, 'P'},
+		{"device-budget", required_argument, NULL, 'B'},
+		{"url-size", required_argument, NULL, 'U'},
 		{"format", required_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'v'},
@@ -93,11 +107,32 @@ int main(int argc, char **argv)
 	struct jd_error oerr;
 	const char *output = NULL;
 	enum jd_format format = JD_FMT_TEXT;
-	int c, i, status = 0;
+	struct jd_params *params = jd_params_new();
+	struct jd_error perr;
+	int c, i, li, status = 0;
 
 	jd_tool_init("jobdoc-compile");
-	while ((c = getopt_long(argc, argv, "o:O:h", longopts, NULL)) != -1) {
+	if (!params)
+		return JD_EINTERNAL;
+	while ((c = getopt_long(argc, argv, "o:O:p:P:h", longopts, &li)) != -1) {
+		jd_error_clear(&perr);
 		switch (c) {
+		case 'p':
+		case 'P':
+		case 'B':
+		case 'U':
+			if (jd_params_option(params,
+					     c == 'p'	? "param"
+					     : c == 'P' ? "params-file"
+					     : c == 'B' ? "device-budget"
+							: "url-size",
+					     optarg, &opts.load, &perr) < 0) {
+				if (perr.code == JD_EUSAGE)
+					jd_usage_error("%s", perr.msg);
+				return jd_report_error(&perr);
+			}
+			break;
+		case 'R': opts.no_render = 1; break;
 		case 'o': output = optarg; break;
 		case 'O': o.dir = optarg; break;
 		case 'V': opts.no_validate = 1; break;
@@ -111,6 +146,7 @@ int main(int argc, char **argv)
 		jd_usage_error("no spec given");
 	if (output && o.dir)
 		jd_usage_error("--output and --output-dir exclude each other");
+	opts.params = params;
 	jd_reporter_init(&rep, format);
 	jd_error_clear(&oerr);
 	if (!o.dir && jd_outfile_open(&o.file, output, 0644, &oerr) < 0)
@@ -155,5 +191,6 @@ int main(int argc, char **argv)
 	}
 	jd_reporter_finish(&rep);
 	jd_buf_release(&o.pending);
+	jd_params_free(params);
 	return status;
 }
