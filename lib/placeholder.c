@@ -113,11 +113,13 @@ static const char *closest_prefix(const char *s, size_t n)
 	char buf[64];
 	const char *best = NULL;
 	unsigned best_d = 6;
-	size_t i, m = 0;
+	size_t i, m = 0, c;
 
-	for (i = 0; i < n && i < sizeof(buf) - 1; i++)
-		if (s[i] == ':')
+	for (i = 0, c = 0; i < n && i < sizeof(buf) - 1 && c < 3; i++)
+		if (s[i] == ':') {
 			m = i + 1;
+			c++;
+		}
 	if (!m)
 		m = n < sizeof(buf) - 1 ? n : sizeof(buf) - 1;
 	memcpy(buf, s, m);

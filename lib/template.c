@@ -288,7 +288,7 @@ static int scalar_pos(const char *t, size_t tlen, unsigned line, unsigned col, c
 	} else {
 		return -1;
 	}
-	if (d != off || (off < slen && (i >= tlen || t[i] != s[off])))
+	if (d != off || (off < slen && (i >= tlen || (t[i] != s[off] && t[i] != '\\'))))
 		return -1;
 	*ol = l;
 	*oc = c;
@@ -1317,7 +1317,8 @@ static size_t map_back(const struct tseg *sg, size_t n, size_t pos)
 	size_t i, shift = 0;
 
 	for (i = 0; i < n && sg[i].out <= pos; i++) {
-		if (pos < sg[i].out + sg[i].outlen)
+		/* an error inside a value, or just after it (the token's end) */
+		if (pos <= sg[i].out + sg[i].outlen + 1)
 			return sg[i].src;
 		shift = sg[i].src + sg[i].srclen - (sg[i].out + sg[i].outlen);
 	}
