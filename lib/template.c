@@ -1950,13 +1950,12 @@ json_t *jd_render_list(const struct jd_render *rr, struct jd_error *err)
 		if (v) {
 			json_object_set(o, "value", (json_t *)v);
 			json_object_set_new(o, "from", json_string(from));
+		} else if (json_is_true(json_object_get(p->decl, "optional"))) {
+			json_object_set_new(o, "value", json_string(""));
+			json_object_set_new(o, "from", json_string("optional, no value"));
 		} else {
 			json_object_set_new(o, "value", json_null());
-			json_object_set_new(o, "from",
-					    json_string(json_is_true(json_object_get(p->decl,
-										    "optional"))
-								? "optional, no value"
-								: "missing"));
+			json_object_set_new(o, "from", json_string("missing"));
 		}
 		json_object_set_new(o, "uses", uses);
 		for (j = 0; j < r->nuses; j++) {
