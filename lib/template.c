@@ -1235,9 +1235,11 @@ static int render_text_str(struct jd_render *r, const struct cur *c, struct jd_b
 			jd_error_oom(r->err);
 			goto out;
 		}
-		memcpy(saved, r->phs, nph * sizeof(*saved));
+		if (nph)
+			memcpy(saved, r->phs, nph * sizeof(*saved));
 		n = scan_checked(r, c, whole);
-		memcpy(r->phs, saved, nph * sizeof(*saved));
+		if (nph)
+			memcpy(r->phs, saved, nph * sizeof(*saved));
 		r->nph = nph;
 		free(saved);
 		if (n < 0)
