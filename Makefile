@@ -134,7 +134,8 @@ install: all
 	install -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
 	install -m 0644 lib/*.h $(DESTDIR)$(INCDIR)/jobdoc/
 	install -m 0644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1/
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCDIR@|$(INCDIR)|' \
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))|' \
+	    -e 's|@INCDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(INCDIR))|' \
 	    -e 's|@VERSION@|$(VERSION)|' build-aux/jobdoc.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/jobdoc.pc
 
 uninstall:

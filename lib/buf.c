@@ -60,10 +60,11 @@ int jd_buf_grow(struct jd_buf *b, size_t extra, struct jd_error *err)
 		return jd_error_oom(err);
 	b->data = p;
 	b->alloc = alloc;
+	b->data[b->len] = '\0';
 	return 0;
 }
 
-int jd_buf_add(struct jd_buf *b, const void *data, size_t len, struct jd_error *err)
+int jd_buf_add_slow(struct jd_buf *b, const void *data, size_t len, struct jd_error *err)
 {
 	if (jd_buf_grow(b, len, err) < 0)
 		return -1;
@@ -77,11 +78,6 @@ int jd_buf_add(struct jd_buf *b, const void *data, size_t len, struct jd_error *
 int jd_buf_adds(struct jd_buf *b, const char *s, struct jd_error *err)
 {
 	return jd_buf_add(b, s, strlen(s), err);
-}
-
-int jd_buf_addc(struct jd_buf *b, char c, struct jd_error *err)
-{
-	return jd_buf_add(b, &c, 1, err);
 }
 
 int jd_buf_addf(struct jd_buf *b, struct jd_error *err, const char *fmt, ...)

@@ -1,6 +1,7 @@
 #ifndef JD_BUF_H
 #define JD_BUF_H
 #include <stddef.h>
+#include <string.h>
 
 #include "error.h"
 
@@ -38,9 +39,30 @@ char *jd_buf_detach(struct jd_buf *b, size_t *len);
 
 /* These return 0, or -1 with err set: JD_EINPUT "too big" past max, or out of memory. */
 int jd_buf_grow(struct jd_buf *b, size_t extra, struct jd_error *err);
-int jd_buf_add(struct jd_buf *b, const void *data, size_t len, struct jd_error *err);
+int jd_buf_add_slow(struct jd_buf *b, const void *data, size_t len, struct jd_error *err);
 int jd_buf_adds(struct jd_buf *b, const char *s, struct jd_error *err);
-int jd_buf_addc(struct jd_buf *b, char c, struct jd_error *err);
+
+/* The common case inline: room is there, copy. */
+static inline int jd_buf_add(struct jd_buf *b, const void *data, size_t len, struct jd_error *err)
+{
+	if (b->data && len < b->alloc - b->len && len <= b->max - b->len) {
+		memcpy(b->data + b->len, data, len);
+		b->len += len;
+		b->data[b->len] = '\0';
+		return 0;
+	}
+	return jd_buf_add_slow(b, data, len, err);
+}
+
+static inline int jd_buf_addc(struct jd_buf *b, char c, struct jd_error *err)
+{
+	if (b->data && b->len + 1 < b->alloc && b->len < b->max) {
+		b->data[b->len++] = c;
+		b->data[b->len] = '\0';
+		return 0;
+	}
+	return jd_buf_add_slow(b, &c, 1, err);
+}
 int jd_buf_addf(struct jd_buf *b, struct jd_error *err, const char *fmt, ...) JD_PRINTF(3, 4);
 
 #endif

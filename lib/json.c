@@ -67,19 +67,27 @@ int jd_json_real(double d, struct jd_buf *b, struct jd_error *err)
 	return jd_buf_adds(b, out, err);
 }
 
+/* 1 for the bytes a JSON string must escape */
+static const unsigned char needs_escape[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* '"' */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, /* '\\' */
+};
+
 int jd_json_string(const char *s, size_t len, struct jd_buf *b, struct jd_error *err)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t i, start = 0;
 
-	if (jd_buf_addc(b, '"', err) < 0)
+	if (jd_buf_grow(b, len + 2, err) < 0 || jd_buf_addc(b, '"', err) < 0)
 		return -1;
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 		char esc[7];
 		size_t n = 2;
 
-		if (c >= 0x20 && c != '"' && c != '\\')
+		if (!needs_escape[c])
 			continue;
 		esc[0] = '\\';
 		switch (c) {
@@ -143,8 +151,20 @@ int jd_json_dump(const json_t *v, struct jd_buf *b, struct jd_error *err)
 	}
 	case JSON_STRING:
 		return jd_json_string(json_string_value(v), json_string_length(v), b, err);
-	case JSON_INTEGER:
-		return jd_buf_addf(b, err, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	case JSON_INTEGER: {
+		char tmp[24];
+		size_t n = sizeof(tmp);
+		json_int_t i = json_integer_value(v);
+		unsigned long long u = i < 0 ? 0ULL - (unsigned long long)i : (unsigned long long)i;
+
+		do {
+			tmp[--n] = (char)('0' + u % 10);
+			u /= 10;
+		} while (u);
+		if (i < 0)
+			tmp[--n] = '-';
+		return jd_buf_add(b, tmp + n, sizeof(tmp) - n, err);
+	}
 	case JSON_REAL: return jd_json_real(json_real_value(v), b, err);
 	case JSON_TRUE: return jd_buf_adds(b, "true", err);
 	case JSON_FALSE: return jd_buf_adds(b, "false", err);

@@ -17,6 +17,7 @@
 #include "file.h"
 #include "internal.h"
 #include "load.h"
+#include "yevent.h"
 
 #define CORE_TAG	"tag:yaml.org,2002:"
 #define MAX_ANCHORS	4096
@@ -87,11 +88,11 @@ static unsigned true_col(const struct loader *L, unsigned line, unsigned col)
 	return c;
 }
 
-static struct jd_pos mark_pos(const struct loader *L, const yaml_mark_t *m)
+static struct jd_pos mark_pos(const struct loader *L, const struct yev *m)
 {
-	struct jd_pos p = {(unsigned)m->line + 1, 0, 0, 0};
+	struct jd_pos p = {m->line + 1, 0, 0, 0};
 
-	p.col = true_col(L, p.line, (unsigned)m->column + 1);
+	p.col = true_col(L, p.line, m->col + 1);
 	return p;
 }
 
@@ -156,13 +157,13 @@ static int fail_at(struct loader *L, unsigned line, unsigned col, const char *fm
 	return -1;
 }
 
-static int fail_mark(struct loader *L, const yaml_mark_t *m, const char *fmt, ...) JD_PRINTF(3, 4);
-static int fail_mark(struct loader *L, const yaml_mark_t *m, const char *fmt, ...)
+static int fail_mark(struct loader *L, const struct yev *m, const char *fmt, ...) JD_PRINTF(3, 4);
+static int fail_mark(struct loader *L, const struct yev *m, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vfail_at(L, (unsigned)m->line + 1, (unsigned)m->column + 1, fmt, ap);
+	vfail_at(L, m->line + 1, m->col + 1, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -283,6 +284,24 @@ static enum kind classify(const char *s, int json, json_int_t *iv)
 	int neg = 0, has_dot = 0, has_exp = 0;
 	const char *frac = NULL;
 
+	/* most scalars are words: nothing in the core schema starts with these */
+	switch (s[0]) {
+	case '\0':
+	case '~':
+	case 'n':
+	case 'N':
+	case 't':
+	case 'T':
+	case 'f':
+	case 'F':
+	case '.':
+	case '-':
+	case '+': break;
+	default:
+		if (s[0] < '0' || s[0] > '9')
+			return K_STR;
+	}
+
 	if (is_null(s))
 		return K_NULL;
 	if (bool_value(s) >= 0)
@@ -351,13 +370,13 @@ static enum kind classify(const char *s, int json, json_int_t *iv)
 	return K_FLOAT;
 }
 
-static json_t *make_scalar(struct loader *L, const yaml_event_t *ev)
+static json_t *make_scalar(struct loader *L, const struct yev *ev)
 {
-	const char *s = (const char *)ev->data.scalar.value;
-	size_t n = ev->data.scalar.length;
-	const char *tag = (const char *)ev->data.scalar.tag;
-	int plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-	const yaml_mark_t *m = &ev->start_mark;
+	const char *s = ev->value;
+	size_t n = ev->len;
+	const char *tag = ev->tag;
+	int plain = ev->plain;
+	const struct yev *m = ev;
 	json_int_t iv = 0;
 	enum kind k;
 
@@ -428,10 +447,10 @@ number:
 
 /* ---- tree building ---- */
 
-static int count_node(struct loader *L, size_t n, const yaml_mark_t *m)
+static int count_node(struct loader *L, size_t n, const struct yev *m)
 {
 	if (n > L->max_nodes || L->nodes > L->max_nodes - n)
-		return fail_at(L, (unsigned)m->line + 1, (unsigned)m->column + 1,
+		return fail_at(L, m->line + 1, m->col + 1,
 			       "too many values (over %zu, aliases expanded): "
 			       "an alias bomb or an oversized input",
 			       L->max_nodes);
@@ -440,7 +459,7 @@ static int count_node(struct loader *L, size_t n, const yaml_mark_t *m)
 }
 
 /* Puts v (owned) at the current place: root, next item, or pending key. */
-static int insert(struct loader *L, json_t *v, const yaml_mark_t *m, int is_alias)
+static int insert(struct loader *L, json_t *v, const struct yev *m, int is_alias)
 {
 	struct jd_pos pos = mark_pos(L, m);
 	struct frame *f = L->depth ? &L->stack[L->depth - 1] : NULL;
@@ -475,7 +494,8 @@ static int insert(struct loader *L, json_t *v, const yaml_mark_t *m, int is_alia
 		if (r < 0)
 			return jd_error_oom(L->err);
 	}
-	if (jd_srcmap_add(L->cur.map, L->ptr.data, L->ptr.len, &pos) < 0)
+	/* every pointer is new: a duplicate key was refused before */
+	if (jd_srcmap_append(L->cur.map, L->ptr.data, L->ptr.len, &pos) < 0)
 		return jd_error_oom(L->err);
 	return 0;
 }
@@ -490,7 +510,7 @@ static void pop_pointer(struct loader *L)
 }
 
 static int add_anchor(struct loader *L, const char *name, json_t *node, size_t first, size_t nodes,
-		      const char *prefix, size_t plen, const yaml_mark_t *m)
+		      const char *prefix, size_t plen, const struct yev *m)
 {
 	struct anchor *a;
 
@@ -532,9 +552,9 @@ static void clear_anchors(struct loader *L)
 	L->nanchors = 0;
 }
 
-static int on_alias(struct loader *L, const yaml_event_t *ev)
+static int on_alias(struct loader *L, const struct yev *ev)
 {
-	const char *name = (const char *)ev->data.alias.anchor;
+	const char *name = ev->value;
 	struct anchor *a = NULL;
 	size_t i, base;
 	json_t *copy;
@@ -547,20 +567,18 @@ static int on_alias(struct loader *L, const yaml_event_t *ev)
 			break;
 		}
 	if (!a)
-		return fail_mark(L, &ev->start_mark, "unknown alias '*%s'", name);
+		return fail_mark(L, ev, "unknown alias '*%s'", name);
 	if (!a->node)
-		return fail_mark(L, &ev->start_mark,
-				 "alias '*%s' refers to a node that contains it", name);
+		return fail_mark(L, ev, "alias '*%s' refers to a node that contains it", name);
 	if (a->nodes > MAX_ALIAS_NODES - L->alias_nodes)
 		return fail_mark(
-			L, &ev->start_mark,
-			"aliases expand to over %d values: an alias bomb (billion laughs)?",
+			L, ev, "aliases expand to over %d values: an alias bomb (billion laughs)?",
 			MAX_ALIAS_NODES);
 	L->alias_nodes += a->nodes;
-	if (count_node(L, a->nodes, &ev->start_mark) < 0)
+	if (count_node(L, a->nodes, ev) < 0)
 		return -1;
 	copy = json_deep_copy(a->node);
-	if (insert(L, copy, &ev->start_mark, 1) < 0)
+	if (insert(L, copy, ev, 1) < 0)
 		return -1;
 	/* the aliased values keep the places they were written at */
 	base = L->ptr.len;
@@ -585,33 +603,33 @@ out:
 	return ret;
 }
 
-static int on_scalar(struct loader *L, const yaml_event_t *ev)
+static int on_scalar(struct loader *L, const struct yev *ev)
 {
 	struct frame *f = L->depth ? &L->stack[L->depth - 1] : NULL;
-	const char *anchor = (const char *)ev->data.scalar.anchor;
+	const char *anchor = ev->anchor;
 	json_t *v;
 	size_t first;
 
 	if (f && f->is_map && !f->key) {
-		const char *s = (const char *)ev->data.scalar.value;
-		const char *tag = (const char *)ev->data.scalar.tag;
-		size_t n = ev->data.scalar.length;
+		const char *s = ev->value;
+		const char *tag = ev->tag;
+		size_t n = ev->len;
 		json_int_t iv;
 
 		if (tag && strcmp(tag, "!") && strcmp(tag, CORE_TAG "str"))
-			return fail_mark(L, &ev->start_mark, "key '%s' must be a string", s);
-		if (!tag && ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && strlen(s) == n) {
+			return fail_mark(L, ev, "key '%s' must be a string", s);
+		if (!tag && ev->plain && strlen(s) == n) {
 			enum kind k = classify(s, L->cur.json, &iv);
 			static const char *const names[] = {"",		  "null",     "a boolean",
 							    "an integer", "a number", "an integer",
 							    "a number"};
 			if (k != K_STR)
 				return fail_mark(
-					L, &ev->start_mark,
+					L, ev,
 					"key '%.100s' is %s; keys must be strings (quote it)", s,
 					names[k]);
 			if (!L->cur.json && !strcmp(s, "<<"))
-				return fail_mark(L, &ev->start_mark, "%s",
+				return fail_mark(L, ev, "%s",
 						 "merge keys ('<<') are YAML 1.1, not 1.2: write "
 						 "the members out, or alias a whole value");
 		}
@@ -622,64 +640,57 @@ static int on_scalar(struct loader *L, const yaml_event_t *ev)
 			    jd_pointer_push(&p, s, n, L->err) == 0)
 				jd_srcmap_find(L->cur.map, p.data, &pos);
 			jd_buf_release(&p);
-			return fail_at(L, (unsigned)ev->start_mark.line + 1,
-				       (unsigned)ev->start_mark.column + 1,
+			return fail_at(L, ev->line + 1, ev->col + 1,
 				       "duplicate key '%.200s' (first at line %u)", s, pos.kline);
 		}
 		if (anchor)
-			return fail_mark(L, &ev->start_mark,
-					 "anchor '&%s' on a key is not supported", anchor);
+			return fail_mark(L, ev, "anchor '&%s' on a key is not supported", anchor);
 		f->key = jd_strndup(s, n);
 		if (!f->key)
 			return jd_error_oom(L->err);
 		f->klen = n;
-		f->kpos = mark_pos(L, &ev->start_mark);
+		f->kpos = mark_pos(L, ev);
 		return 0;
 	}
-	if (count_node(L, 1, &ev->start_mark) < 0)
+	if (count_node(L, 1, ev) < 0)
 		return -1;
 	v = make_scalar(L, ev);
 	if (!v)
 		return L->err && L->err->code ? -1 : jd_error_oom(L->err);
 	first = jd_srcmap_count(L->cur.map);
-	if (insert(L, v, &ev->start_mark, 0) < 0)
+	if (insert(L, v, ev, 0) < 0)
 		return -1;
-	if (anchor &&
-	    add_anchor(L, anchor, v, first, 1, L->ptr.data, L->ptr.len, &ev->start_mark) < 0)
+	if (anchor && add_anchor(L, anchor, v, first, 1, L->ptr.data, L->ptr.len, ev) < 0)
 		return -1;
 	pop_pointer(L);
 	return 0;
 }
 
-static int on_start(struct loader *L, const yaml_event_t *ev, int is_map)
+static int on_start(struct loader *L, const struct yev *ev, int is_map)
 {
 	struct frame *f = L->depth ? &L->stack[L->depth - 1] : NULL;
-	const char *tag =
-		(const char *)(is_map ? ev->data.mapping_start.tag : ev->data.sequence_start.tag);
-	const char *anchor = (const char *)(is_map ? ev->data.mapping_start.anchor
-						   : ev->data.sequence_start.anchor);
+	const char *tag = ev->tag;
+	const char *anchor = ev->anchor;
 	json_t *node;
 	size_t first;
 
 	if (f && f->is_map && !f->key)
-		return fail_mark(L, &ev->start_mark, "%s",
-				 "keys must be strings, not mappings or sequences");
+		return fail_mark(L, ev, "%s", "keys must be strings, not mappings or sequences");
 	if (tag && strcmp(tag, "!") && strcmp(tag, is_map ? CORE_TAG "map" : CORE_TAG "seq"))
 		return fail_mark(
-			L, &ev->start_mark,
+			L, ev,
 			"unknown tag '%s' (only !!str !!int !!float !!bool !!null !!map !!seq)",
 			!strncmp(tag, CORE_TAG, strlen(CORE_TAG)) ? tag + strlen(CORE_TAG) - 2
 								  : tag);
 	if (L->depth >= L->max_depth)
-		return fail_mark(L, &ev->start_mark, "nesting deeper than %u levels", L->max_depth);
-	if (count_node(L, 1, &ev->start_mark) < 0)
+		return fail_mark(L, ev, "nesting deeper than %u levels", L->max_depth);
+	if (count_node(L, 1, ev) < 0)
 		return -1;
-	if (!f && (is_map ? ev->data.mapping_start.style : ev->data.sequence_start.style) ==
-			  (is_map ? YAML_FLOW_MAPPING_STYLE : YAML_FLOW_SEQUENCE_STYLE))
+	if (!f && ev->flow)
 		L->cur.json = 1;
 	node = is_map ? json_object() : json_array();
 	first = jd_srcmap_count(L->cur.map);
-	if (insert(L, node, &ev->start_mark, 0) < 0)
+	if (insert(L, node, ev, 0) < 0)
 		return -1;
 	if (L->depth == L->stack_alloc) {
 		size_t n = L->stack_alloc ? L->stack_alloc * 2 : 16;
@@ -701,8 +712,7 @@ static int on_start(struct loader *L, const yaml_event_t *ev, int is_map)
 		if (!f->anchor)
 			return jd_error_oom(L->err);
 		/* registered now (node NULL) so a self-reference is caught */
-		if (add_anchor(L, anchor, NULL, first, 0, L->ptr.data, L->ptr.len,
-			       &ev->start_mark) < 0)
+		if (add_anchor(L, anchor, NULL, first, 0, L->ptr.data, L->ptr.len, ev) < 0)
 			return -1;
 	}
 	return 0;
@@ -849,10 +859,104 @@ static void reset(struct loader *L)
 	memset(&L->parser, 0, sizeof(L->parser));
 }
 
-/* One pass over the stream: 0, -1 with L->err set, or RETRY. */
+/* Handles one event of either parser: 0, or -1 with L->err set. */
+static int on_event(void *ctx, const struct yev *ev)
+{
+	struct loader *L = ctx;
+
+	switch (ev->type) {
+	case YEV_DOC_START:
+		L->cur.map = jd_srcmap_new();
+		L->cur.name = jd_strndup(L->name, strlen(L->name));
+		L->cur.index = (unsigned)L->ndocs;
+		L->have_cur = 1;
+		if (!L->cur.map || !L->cur.name)
+			return jd_error_oom(L->err);
+		return 0;
+	case YEV_DOC_END: clear_anchors(L); return push_doc(L);
+	case YEV_SCALAR: return on_scalar(L, ev);
+	case YEV_SEQ_START: return on_start(L, ev, 0);
+	case YEV_MAP_START: return on_start(L, ev, 1);
+	case YEV_SEQ_END:
+	case YEV_MAP_END: return on_end(L);
+	case YEV_ALIAS: return on_alias(L, ev);
+	default: return 0;
+	}
+}
+
+/* libyaml's event as ours */
+static void from_libyaml(const yaml_event_t *e, struct yev *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->line = (unsigned)e->start_mark.line;
+	ev->col = (unsigned)e->start_mark.column;
+	switch (e->type) {
+	case YAML_STREAM_START_EVENT: ev->type = YEV_STREAM_START; break;
+	case YAML_STREAM_END_EVENT: ev->type = YEV_STREAM_END; break;
+	case YAML_DOCUMENT_START_EVENT: ev->type = YEV_DOC_START; break;
+	case YAML_DOCUMENT_END_EVENT: ev->type = YEV_DOC_END; break;
+	case YAML_SEQUENCE_START_EVENT:
+		ev->type = YEV_SEQ_START;
+		ev->tag = (const char *)e->data.sequence_start.tag;
+		ev->anchor = (const char *)e->data.sequence_start.anchor;
+		ev->flow = e->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
+		break;
+	case YAML_MAPPING_START_EVENT:
+		ev->type = YEV_MAP_START;
+		ev->tag = (const char *)e->data.mapping_start.tag;
+		ev->anchor = (const char *)e->data.mapping_start.anchor;
+		ev->flow = e->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE;
+		break;
+	case YAML_SEQUENCE_END_EVENT: ev->type = YEV_SEQ_END; break;
+	case YAML_MAPPING_END_EVENT: ev->type = YEV_MAP_END; break;
+	case YAML_SCALAR_EVENT:
+		ev->type = YEV_SCALAR;
+		ev->value = (const char *)e->data.scalar.value;
+		ev->len = e->data.scalar.length;
+		ev->tag = (const char *)e->data.scalar.tag;
+		ev->anchor = (const char *)e->data.scalar.anchor;
+		ev->plain = e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+		break;
+	case YAML_ALIAS_EVENT:
+		ev->type = YEV_ALIAS;
+		ev->value = (const char *)e->data.alias.anchor;
+		ev->len = ev->value ? strlen(ev->value) : 0;
+		break;
+	default: ev->type = YEV_NONE; break;
+	}
+}
+
+int jd_ylib_parse(const char *data, size_t len, jd_yev_fn fn, void *ctx)
+{
+	yaml_parser_t parser;
+	yaml_event_t e;
+	struct yev ev;
+	int done = 0, ret = 0;
+
+	if (!yaml_parser_initialize(&parser))
+		return -1;
+	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
+	yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
+	while (!done && !ret) {
+		if (!yaml_parser_parse(&parser, &e)) {
+			ret = -1;
+			break;
+		}
+		from_libyaml(&e, &ev);
+		done = ev.type == YEV_STREAM_END;
+		if (fn(ctx, &ev) < 0)
+			ret = -1;
+		yaml_event_delete(&e);
+	}
+	yaml_parser_delete(&parser);
+	return ret;
+}
+
+/* One pass over the stream with libyaml: 0, -1 with L->err set, or RETRY. */
 static int parse_stream(struct loader *L)
 {
-	yaml_event_t ev;
+	yaml_event_t e;
+	struct yev ev;
 	int done = 0;
 
 	if (!yaml_parser_initialize(&L->parser))
@@ -860,37 +964,18 @@ static int parse_stream(struct loader *L)
 	yaml_parser_set_input_string(&L->parser, (const unsigned char *)L->data, L->len);
 	yaml_parser_set_encoding(&L->parser, YAML_UTF8_ENCODING);
 	while (!done) {
-		int r = 0;
+		int r;
 
-		if (!yaml_parser_parse(&L->parser, &ev)) {
+		if (!yaml_parser_parse(&L->parser, &e)) {
 			r = fix_surrogates(L);
 			if (r)
 				return r;
 			return parser_error(L);
 		}
-		switch (ev.type) {
-		case YAML_STREAM_END_EVENT: done = 1; break;
-		case YAML_DOCUMENT_START_EVENT:
-			L->cur.map = jd_srcmap_new();
-			L->cur.name = jd_strndup(L->name, strlen(L->name));
-			L->cur.index = (unsigned)L->ndocs;
-			L->have_cur = 1;
-			if (!L->cur.map || !L->cur.name)
-				r = jd_error_oom(L->err);
-			break;
-		case YAML_DOCUMENT_END_EVENT:
-			clear_anchors(L);
-			r = push_doc(L);
-			break;
-		case YAML_SCALAR_EVENT: r = on_scalar(L, &ev); break;
-		case YAML_SEQUENCE_START_EVENT: r = on_start(L, &ev, 0); break;
-		case YAML_MAPPING_START_EVENT: r = on_start(L, &ev, 1); break;
-		case YAML_SEQUENCE_END_EVENT:
-		case YAML_MAPPING_END_EVENT: r = on_end(L); break;
-		case YAML_ALIAS_EVENT: r = on_alias(L, &ev); break;
-		default: break;
-		}
-		yaml_event_delete(&ev);
+		from_libyaml(&e, &ev);
+		done = ev.type == YEV_STREAM_END;
+		r = on_event(L, &ev);
+		yaml_event_delete(&e);
 		if (r < 0)
 			return -1;
 	}
@@ -924,8 +1009,17 @@ int jd_load(const char *name, const char *data, size_t len, const struct jd_load
 		L.data += 3;
 		L.len -= 3;
 	}
-	while ((r = parse_stream(&L)) == RETRY)
+	/*
+	 * The fast scanner reads the common subset of YAML and gives the same
+	 * events as libyaml; on anything else it bails out (JD_YFAST_BAIL)
+	 * and libyaml reads the input from the start.
+	 */
+	r = jd_yfast_parse(L.data, L.len, on_event, &L);
+	if (r == JD_YFAST_BAIL) {
 		reset(&L);
+		while ((r = parse_stream(&L)) == RETRY)
+			reset(&L);
+	}
 	if (r == 0) {
 		*docs = L.docs;
 		*ndocs = L.ndocs;

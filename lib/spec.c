@@ -191,15 +191,11 @@ static json_t *canonical(struct walk *w, const json_t *v, const struct jd_shape 
 			fail_value(w, "expected a mapping (%s), got %s", s->name, type_name(v));
 			return NULL;
 		}
-		out = json_deep_copy(v); /* map keys keep the order they were written in */
-		if (!out)
-			goto oom;
-		return out;
+		/* map keys keep the order they were written in */
+		return json_incref((json_t *)v);
 	default:
-		out = json_deep_copy(v);
-		if (!out)
-			goto oom;
-		return out;
+		/* scalars are shared, never changed */
+		return json_incref((json_t *)v);
 	}
 oom:
 	jd_error_oom(w->err);

@@ -84,14 +84,19 @@ static int rehash(struct jd_srcmap *m)
 
 int jd_srcmap_add(struct jd_srcmap *m, const char *ptr, size_t len, const struct jd_pos *pos)
 {
-	long at;
-	struct entry *e;
+	long at = lookup(m, ptr, len);
 
-	at = lookup(m, ptr, len);
 	if (at >= 0) {
 		m->e[at].pos = *pos;
 		return 0;
 	}
+	return jd_srcmap_append(m, ptr, len, pos);
+}
+
+int jd_srcmap_append(struct jd_srcmap *m, const char *ptr, size_t len, const struct jd_pos *pos)
+{
+	struct entry *e;
+
 	if (m->n >= UINT32_MAX - 1)
 		return -1;
 	if ((m->n + 1) * 2 > m->nslot) {
@@ -193,5 +198,13 @@ int jd_pointer_push(struct jd_buf *b, const char *key, size_t len, struct jd_err
 
 int jd_pointer_push_index(struct jd_buf *b, size_t index, struct jd_error *err)
 {
-	return jd_buf_addf(b, err, "/%zu", index);
+	char tmp[24];
+	size_t n = sizeof(tmp);
+
+	do {
+		tmp[--n] = (char)('0' + index % 10);
+		index /= 10;
+	} while (index);
+	tmp[--n] = '/';
+	return jd_buf_add(b, tmp + n, sizeof(tmp) - n, err);
 }

@@ -210,3 +210,78 @@ int jd_write_output(const char *path, const char *data, size_t len, struct jd_er
 	jd_buf_release(&b);
 	return ret;
 }
+
+/* The copy's strings live in one block that starts at its message. */
+int jd_finding_list_add(void *list, const struct jd_finding *f)
+{
+	struct jd_finding_list *l = list;
+	const char *src[5] = {f->message ? f->message : "", f->rule, f->input, f->pointer,
+			      f->keyword};
+	const char **dst[5];
+	struct jd_finding *c;
+	size_t len = 0, i;
+	char *block, *p;
+
+	if (l->n == l->alloc) {
+		size_t a = l->alloc ? l->alloc * 2 : 8;
+		c = realloc(l->items, a * sizeof(*c));
+		if (!c)
+			return 0; /* a finding lost to memory; the caller's status stays */
+		l->items = c;
+		l->alloc = a;
+	}
+	for (i = 0; i < 5; i++)
+		len += src[i] ? strlen(src[i]) + 1 : 0;
+	block = malloc(len ? len : 1);
+	if (!block)
+		return 0;
+	c = &l->items[l->n++];
+	*c = *f;
+	dst[0] = &c->message;
+	dst[1] = &c->rule;
+	dst[2] = &c->input;
+	dst[3] = &c->pointer;
+	dst[4] = &c->keyword;
+	for (p = block, i = 0; i < 5; i++) {
+		if (!src[i]) {
+			*dst[i] = NULL;
+			continue;
+		}
+		len = strlen(src[i]) + 1;
+		memcpy(p, src[i], len);
+		*dst[i] = p;
+		p += len;
+	}
+	return 0;
+}
+
+void jd_finding_list_add_error(struct jd_finding_list *l, const struct jd_error *err)
+{
+	struct jd_finding f = {
+		.severity = JD_SEV_ERROR,
+		.input = err->input,
+		.line = err->line,
+		.col = err->col,
+		.pointer = err->pointer[0] ? err->pointer : NULL,
+		.message = err->msg,
+	};
+	jd_finding_list_add(l, &f);
+}
+
+void jd_finding_list_replay(struct jd_finding_list *l, struct jd_reporter *r)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		jd_report_finding(r, &l->items[i]);
+}
+
+void jd_finding_list_release(struct jd_finding_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free((char *)l->items[i].message);
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}

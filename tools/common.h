@@ -58,6 +58,20 @@ void jd_report_error_finding(struct jd_reporter *r, const struct jd_error *err);
 void jd_reporter_finish(struct jd_reporter *r);
 
 /*
+ * Findings kept to be reported later, in order (tools that work on many
+ * files in parallel report each file's findings when its turn comes).
+ * jd_finding_list_add is a jd_finding_fn; it copies the strings.
+ */
+struct jd_finding_list {
+	struct jd_finding *items;
+	size_t n, alloc;
+};
+int jd_finding_list_add(void *list, const struct jd_finding *f);
+void jd_finding_list_add_error(struct jd_finding_list *l, const struct jd_error *err);
+void jd_finding_list_replay(struct jd_finding_list *l, struct jd_reporter *r);
+void jd_finding_list_release(struct jd_finding_list *l);
+
+/*
  * Writes out to path atomically (or to stdout for NULL or "-"), adding a
  * trailing newline. Returns 0 or -1 with err set.
  */

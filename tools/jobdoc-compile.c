@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "batch.h"
 #include "buf.h"
 #include "common.h"
 #include "file.h"
@@ -20,10 +21,11 @@ static void usage(void)
 	       "into the exact CreateJob request JSON that 'aws iot create-job --cli-input-json'\n"
 	       "takes: canonical, compact, members in the AWS model's order. SPEC may be '-'\n"
 	       "(stdin); a file of several YAML documents holds several specs. Each request is\n"
-	       "printed on a line of its own.\n"
+	       "printed on a line of its own, in the order of the specs.\n"
 	       "\n"
 	       "  -o, --output FILE       write the requests to FILE (whole, or not at all)\n"
 	       "  -O, --output-dir DIR    write each request to DIR/JOBID.json\n"
+	       "  -j, --jobs N            compile on N threads (default: the CPUs, at most 8)\n"
 	       "  -p NAME=VALUE           a substitution value, a string\n"
 	       "  -p NAME:=JSON           a substitution value, typed (number, boolean, object...)\n"
 	       "  -P FILE                 values from a JSON or YAML object (several: the later\n"
@@ -40,49 +42,152 @@ static void usage(void)
 	       jd_exit_codes_help);
 }
 
-struct out {
-	struct jd_outfile file; /* -o FILE or stdout */
-	struct jd_buf pending;	/* written out in large blocks */
+struct run {
+	char **files;
+	struct jd_compile_opts opts;
 	const char *dir;
+	struct jd_outfile out;
+	struct jd_reporter rep;
+	int status;
 };
 
-static int emit(struct out *o, const struct jd_spec *s, struct jd_error *err)
-{
-	char *text = jd_json_dumps(s->request, err);
-	int ret = -1;
+/* What compiling one file gives: its requests as lines, or its findings. */
+struct result {
+	struct jd_buf text;
+	struct jd_finding_list findings;
+	int status;
+	char **ids; /* with --output-dir: the jobIds, one per line of text */
+	size_t nids;
+};
 
-	if (!text)
-		return -1;
-	if (o->dir) {
-		const char *id = json_string_value(json_object_get(s->request, "jobId"));
-		char *path;
-		if (!id || !id[0] || strchr(id, '/') || id[0] == '.') {
-			jd_error_at(err, JD_EINPUT, s->doc->name, 0, 0, NULL,
-				    "--output-dir needs a valid jobId in every spec");
-			goto out;
-		}
-		size_t len = strlen(o->dir) + strlen(id) + 8;
-		path = malloc(len);
-		if (!path) {
-			jd_error_oom(err);
-			goto out;
-		}
-		snprintf(path, len, "%s/%s.json", o->dir, id);
-		ret = jd_write_output(path, text, strlen(text), err);
-		free(path);
-		goto out;
+static void fail(struct result *r, const struct jd_error *err)
+{
+	jd_finding_list_add_error(&r->findings, err);
+	if (!r->status)
+		r->status = err->code ? err->code : JD_EINTERNAL;
+}
+
+static void *compile_file(void *ctx, size_t i)
+{
+	struct run *run = ctx;
+	const char *path = run->files[i];
+	struct result *r = calloc(1, sizeof(*r));
+	struct jd_compile_opts opts = run->opts;
+	struct jd_doc *docs = NULL;
+	struct jd_error err;
+	size_t n = 0, k;
+
+	if (!r)
+		return NULL;
+	jd_buf_init(&r->text, (size_t)1 << 30);
+	opts.on_finding = jd_finding_list_add;
+	opts.finding_ctx = &r->findings;
+	jd_error_clear(&err);
+	if (jd_load_file(path, &opts.load, &docs, &n, &err) < 0) {
+		fail(r, &err);
+		return r;
 	}
-	if (jd_buf_adds(&o->pending, text, err) < 0 || jd_buf_addc(&o->pending, '\n', err) < 0)
-		goto out;
-	if (o->pending.len >= 65536) {
-		if (jd_outfile_write(&o->file, o->pending.data, o->pending.len, err) < 0)
-			goto out;
-		jd_buf_reset(&o->pending);
+	if (!n) {
+		jd_error_at(&err, JD_EINPUT, path, 0, 0, NULL, "no spec in the file");
+		fail(r, &err);
 	}
-	ret = 0;
-out:
-	free(text);
-	return ret;
+	for (k = 0; k < n; k++) {
+		struct jd_spec spec;
+
+		jd_error_clear(&err);
+		if (jd_spec_compile(&docs[k], &opts, &spec, &err) < 0) {
+			fail(r, &err);
+		} else if (!r->status) {
+			const char *id = json_string_value(json_object_get(spec.request, "jobId"));
+			if (run->dir) {
+				char **ids = realloc(r->ids, (r->nids + 1) * sizeof(*ids));
+				if (ids)
+					r->ids = ids;
+				if (!ids || !(ids[r->nids] = strdup(id ? id : ""))) {
+					jd_error_oom(&err);
+					fail(r, &err);
+				} else {
+					r->nids++;
+				}
+			}
+			if (jd_json_dump(spec.request, &r->text, &err) < 0 ||
+			    jd_buf_addc(&r->text, '\n', &err) < 0)
+				fail(r, &err);
+		}
+		jd_spec_release(&spec);
+	}
+	jd_docs_free(docs, n);
+	return r;
+}
+
+static void free_result(void *ctx, void *p)
+{
+	struct result *r = p;
+	size_t i;
+
+	(void)ctx;
+	if (!r)
+		return;
+	jd_buf_release(&r->text);
+	jd_finding_list_release(&r->findings);
+	for (i = 0; i < r->nids; i++)
+		free(r->ids[i]);
+	free(r->ids);
+	free(r);
+}
+
+/* One file per request in --output-dir: DIR/JOBID.json, written whole. */
+static int write_dir(struct run *run, struct result *r, struct jd_error *err)
+{
+	const char *line = r->text.data;
+	size_t i;
+
+	for (i = 0; i < r->nids; i++) {
+		const char *end = strchr(line, '\n');
+		const char *id = r->ids[i];
+		char path[4096];
+
+		if (!id[0] || strchr(id, '/') || id[0] == '.')
+			return jd_error_set(
+				err, JD_EINPUT,
+				"--output-dir needs a plain jobId in every spec, not '%s'", id);
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s.json", run->dir, id) >=
+		    sizeof(path))
+			return jd_error_set(err, JD_EUSAGE, "--output-dir: path too long");
+		if (jd_write_file_atomic(path, line, (size_t)(end - line) + 1, 0644, err) < 0)
+			return -1;
+		line = end + 1;
+	}
+	return 0;
+}
+
+static int emit(void *ctx, size_t i, void *p)
+{
+	struct run *run = ctx;
+	struct result *r = p;
+	struct jd_error err;
+
+	(void)i;
+	jd_error_clear(&err);
+	if (!r) {
+		jd_error_oom(&err);
+		jd_report_error_finding(&run->rep, &err);
+		run->status = run->status ? run->status : JD_EINTERNAL;
+		return 0;
+	}
+	jd_finding_list_replay(&r->findings, &run->rep);
+	if (r->status) {
+		run->status = run->status ? run->status : r->status;
+	} else if (!run->status && r->text.len) {
+		int bad = run->dir ? write_dir(run, r, &err)
+				   : jd_outfile_write(&run->out, r->text.data, r->text.len, &err);
+		if (bad < 0) {
+			jd_report_error_finding(&run->rep, &err);
+			run->status = err.code;
+		}
+	}
+	free_result(ctx, r);
+	return 0; /* go on: every spec's findings are worth reporting */
 }
 
 int main(int argc, char **argv)
@@ -90,6 +195,7 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"output", required_argument, NULL, 'o'},
 		{"output-dir", required_argument, NULL, 'O'},
+		{"jobs", required_argument, NULL, 'j'},
 		{"no-validate", no_argument, NULL, 'V'},
 		{"no-render", no_argument, NULL, 'R'},
 		{"param", required_argument, NULL, 'p'},
@@ -101,21 +207,20 @@ int main(int argc, char **argv)
 		{"version", no_argument, NULL, 'v'},
 		{NULL, 0, NULL, 0},
 	};
-	struct jd_compile_opts opts = {0};
-	struct jd_reporter rep;
-	struct out o = {{-1, 0, NULL, NULL, 0}, JD_BUF_INIT((size_t)1 << 24), NULL};
-	struct jd_error oerr;
+	struct run run;
 	const char *output = NULL;
 	enum jd_format format = JD_FMT_TEXT;
+	struct jd_error err;
+	unsigned jobs = 0;
 	struct jd_params *params = jd_params_new();
-	struct jd_error perr;
-	int c, i, li, status = 0;
+	int c;
 
 	jd_tool_init("jobdoc-compile");
+	memset(&run, 0, sizeof(run));
 	if (!params)
 		return JD_EINTERNAL;
-	while ((c = getopt_long(argc, argv, "o:O:p:P:h", longopts, &li)) != -1) {
-		jd_error_clear(&perr);
+	while ((c = getopt_long(argc, argv, "o:O:j:p:P:h", longopts, NULL)) != -1) {
+		jd_error_clear(&err);
 		switch (c) {
 		case 'p':
 		case 'P':
@@ -126,16 +231,25 @@ int main(int argc, char **argv)
 					     : c == 'P' ? "params-file"
 					     : c == 'B' ? "device-budget"
 							: "url-size",
-					     optarg, &opts.load, &perr) < 0) {
-				if (perr.code == JD_EUSAGE)
-					jd_usage_error("%s", perr.msg);
-				return jd_report_error(&perr);
+					     optarg, &run.opts.load, &err) < 0) {
+				if (err.code == JD_EUSAGE)
+					jd_usage_error("%s", err.msg);
+				jd_params_free(params);
+				return jd_report_error(&err);
 			}
 			break;
-		case 'R': opts.no_render = 1; break;
+		case 'R': run.opts.no_render = 1; break;
 		case 'o': output = optarg; break;
-		case 'O': o.dir = optarg; break;
-		case 'V': opts.no_validate = 1; break;
+		case 'O': run.dir = optarg; break;
+		case 'j': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > 64)
+				jd_usage_error("--jobs takes a number from 1 to 64");
+			jobs = (unsigned)v;
+			break;
+		}
+		case 'V': run.opts.no_validate = 1; break;
 		case 'f': format = jd_parse_format(optarg); break;
 		case 'h': usage(); return 0;
 		case 'v': jd_print_version(); return 0;
@@ -144,53 +258,21 @@ int main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		jd_usage_error("no spec given");
-	if (output && o.dir)
+	if (output && run.dir)
 		jd_usage_error("--output and --output-dir exclude each other");
-	opts.params = params;
-	jd_reporter_init(&rep, format);
-	jd_error_clear(&oerr);
-	if (!o.dir && jd_outfile_open(&o.file, output, 0644, &oerr) < 0)
-		return jd_report_error(&oerr);
-	opts.on_finding = jd_report_finding;
-	opts.finding_ctx = &rep;
-	for (i = optind; i < argc; i++) {
-		struct jd_error err;
-		struct jd_doc *docs = NULL;
-		size_t n = 0, k;
-
-		jd_error_clear(&err);
-		if (jd_load_file(argv[i], &opts.load, &docs, &n, &err) < 0) {
-			jd_report_error_finding(&rep, &err);
-			status = status ? status : err.code;
-			continue;
-		}
-		if (!n) {
-			jd_error_at(&err, JD_EINPUT, argv[i], 0, 0, NULL, "no spec in the file");
-			jd_report_error_finding(&rep, &err);
-			status = status ? status : err.code;
-		}
-		for (k = 0; k < n; k++) {
-			struct jd_spec spec;
-
-			jd_error_clear(&err);
-			if (jd_spec_compile(&docs[k], &opts, &spec, &err) < 0 ||
-			    (!status && emit(&o, &spec, &err) < 0)) {
-				jd_report_error_finding(&rep, &err);
-				status = status ? status : err.code;
-			}
-			jd_spec_release(&spec);
-		}
-		jd_docs_free(docs, n);
+	run.files = argv + optind;
+	run.opts.params = params;
+	jd_reporter_init(&run.rep, format);
+	jd_error_clear(&err);
+	if (!run.dir && jd_outfile_open(&run.out, output, 0644, &err) < 0)
+		return jd_report_error(&err);
+	jd_batch_run((size_t)(argc - optind), jobs, compile_file, emit, free_result, &run);
+	if (!run.dir) {
+		if (!run.status && jd_outfile_commit(&run.out, &err) < 0)
+			run.status = jd_report_error(&err);
+		jd_outfile_abort(&run.out);
 	}
-	if (!o.dir) {
-		if (!status &&
-		    (jd_outfile_write(&o.file, o.pending.data, o.pending.len, &oerr) < 0 ||
-		     jd_outfile_commit(&o.file, &oerr) < 0))
-			status = jd_report_error(&oerr);
-		jd_outfile_abort(&o.file);
-	}
-	jd_reporter_finish(&rep);
-	jd_buf_release(&o.pending);
+	jd_reporter_finish(&run.rep);
 	jd_params_free(params);
-	return status;
+	return run.status;
 }
