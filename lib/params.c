@@ -1,4 +1,6 @@
 /* Substitution values: -p, -P and their precedence (template.h). */
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +23,13 @@ struct jd_params {
 	struct pval *v;
 	unsigned char *from_arg; /* v[i] came from -p */
 	size_t n, alloc;
+	uint32_t *slot; /* open addressing on names: index + 1, 0 = empty */
+	size_t nslot;
+	/*
+	 * Which values a render used: the only state that changes once the
+	 * values are in, set from concurrent renders (jobdoc-compile -j).
+	 */
+	atomic_uchar *used;
 	size_t budget, url_bytes;
 	char region[32];
 };
@@ -43,19 +52,60 @@ void jd_params_free(struct jd_params *p)
 	}
 	free(p->v);
 	free(p->from_arg);
+	free(p->slot);
+	free((void *)p->used);
 	free(p);
+}
+
+static uint64_t hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+
+	while (*s) {
+		h ^= (unsigned char)*s++;
+		h *= 1099511628211ULL;
+	}
+	return h;
 }
 
 long jd_params_index(const struct jd_params *p, const char *name)
 {
 	size_t i;
 
-	if (!p)
+	if (!p || !p->nslot)
 		return -1;
-	for (i = 0; i < p->n; i++)
-		if (!strcmp(p->v[i].name, name))
-			return (long)i;
-	return -1;
+	for (i = hash(name) & (p->nslot - 1);; i = (i + 1) & (p->nslot - 1)) {
+		uint32_t s = p->slot[i];
+		if (!s)
+			return -1;
+		if (!strcmp(p->v[s - 1].name, name))
+			return (long)(s - 1);
+	}
+}
+
+/* Room for one more name in the table (kept at most half full). */
+static int rehash(struct jd_params *p)
+{
+	size_t n = p->nslot ? p->nslot * 2 : 64, i;
+	uint32_t *slot;
+
+	if (p->nslot && (p->n + 1) * 2 <= p->nslot)
+		return 0;
+	if (p->n >= UINT32_MAX / 2)
+		return -1;
+	slot = calloc(n, sizeof(*slot));
+	if (!slot)
+		return -1;
+	for (i = 0; i < p->n; i++) {
+		size_t j = hash(p->v[i].name) & (n - 1);
+		while (slot[j])
+			j = (j + 1) & (n - 1);
+		slot[j] = (uint32_t)(i + 1);
+	}
+	free(p->slot);
+	p->slot = slot;
+	p->nslot = n;
+	return 0;
 }
 
 /* Sets name to value (taken) from origin; a file value does not replace a -p one. */
@@ -86,6 +136,12 @@ static int put(struct jd_params *p, const char *name, size_t nlen, json_t *value
 		p->from_arg[i] = (unsigned char)from_arg;
 		return 0;
 	}
+	if (rehash(p) < 0) {
+		free(nm);
+		free(org);
+		json_decref(value);
+		return jd_error_oom(err);
+	}
 	if (p->n == p->alloc) {
 		size_t na = p->alloc ? p->alloc * 2 : 8;
 		struct pval *nv = realloc(p->v, na * sizeof(*nv));
@@ -106,7 +162,15 @@ static int put(struct jd_params *p, const char *name, size_t nlen, json_t *value
 	p->v[p->n].value = value;
 	p->v[p->n].origin = org;
 	p->from_arg[p->n] = (unsigned char)from_arg;
+	{
+		size_t j = hash(nm) & (p->nslot - 1);
+		while (p->slot[j])
+			j = (j + 1) & (p->nslot - 1);
+		p->slot[j] = (uint32_t)(p->n + 1);
+	}
 	p->n++;
+	free((void *)p->used); /* sized for n: made again on first use */
+	p->used = NULL;
 	return 0;
 }
 
@@ -289,4 +353,45 @@ int jd_params_option(struct jd_params *p, const char *name, const char *arg,
 	else
 		return jd_error_set(err, JD_EINTERNAL, "unknown option '%s'", name);
 	return 0;
+}
+
+void jd_params_mark_used(const struct jd_params *cp, size_t i)
+{
+	struct jd_params *p = (struct jd_params *)cp;
+
+	if (p->used)
+		atomic_store_explicit(&p->used[i], 1, memory_order_relaxed);
+}
+
+int jd_params_prepare(struct jd_params *p, struct jd_error *err)
+{
+	size_t i;
+
+	if (p->used || !p->n)
+		return 0;
+	p->used = malloc(p->n * sizeof(*p->used));
+	if (!p->used)
+		return jd_error_oom(err);
+	for (i = 0; i < p->n; i++)
+		atomic_init(&p->used[i], 0);
+	return 0;
+}
+
+void jd_params_report_unused(const struct jd_params *p, jd_finding_fn on_finding, void *ctx)
+{
+	size_t i;
+
+	if (!p || !p->used || !on_finding)
+		return;
+	for (i = 0; i < p->n; i++) {
+		char msg[400];
+		struct jd_finding f = {JD_SEV_WARNING, "template-unused-value", "", 0, 0, NULL, NULL,
+				       msg};
+		if (atomic_load_explicit(&p->used[i], memory_order_relaxed))
+			continue;
+		snprintf(msg, sizeof(msg), "a value for '%.130s' is given (%.200s) but not used",
+			 p->v[i].name, p->v[i].origin);
+		if (on_finding(ctx, &f))
+			break;
+	}
 }

@@ -63,7 +63,6 @@ struct jd_render {
 	const json_t *decls; /* the spec's parameters: (borrowed) */
 	struct rparam *p;
 	size_t np, palloc;
-	unsigned char *used_values; /* per jd_params entry */
 	const json_t *managed_values; /* documentParameters while previewing */
 	const json_t *managed_tpl;
 
@@ -786,7 +785,7 @@ static struct rparam *resolve(struct jd_render *r, const struct cur *c, const ch
 	i = jd_params_index(r->params, p->name);
 	if (i >= 0) {
 		jd_params_entry(r->params, (size_t)i, &v, &from);
-		r->used_values[i] = 1;
+		jd_params_mark_used(r->params, (size_t)i);
 	} else if ((v = json_object_get(p->decl, "default")) != NULL) {
 		from = "default";
 	} else if (json_is_true(json_object_get(p->decl, "optional"))) {
@@ -1439,8 +1438,7 @@ static struct jd_render *render_new(const struct jd_params *params, int keep,
 	jd_params_settings(params, &r->budget, &r->url_bytes, &region);
 	if (region)
 		jd_strlcpy(r->region, region, sizeof(r->region));
-	r->used_values = calloc(jd_params_count(params) + 1, 1);
-	if (!r->used_values || push(r, NULL, 0) < 0 || push(r, NULL, 0) < 0) {
+	if (push(r, NULL, 0) < 0 || push(r, NULL, 0) < 0) {
 		jd_render_free(r);
 		jd_error_oom(err);
 		return NULL;
@@ -1464,7 +1462,6 @@ void jd_render_free(struct jd_render *r)
 		free(r->uses[i].ptr);
 	free(r->p);
 	free(r->uses);
-	free(r->used_values);
 	free(r->path);
 	free(r->phs);
 	free(r->src);
@@ -1477,7 +1474,10 @@ void jd_render_free(struct jd_render *r)
 	free(r);
 }
 
-/* Warnings for values given and declarations made but not used. */
+/*
+ * Warnings for declarations not used. (Values not used are reported once for
+ * a whole run: jd_params_report_unused().)
+ */
 static void warn_unused(struct jd_render *r)
 {
 	size_t i;
@@ -1485,13 +1485,6 @@ static void warn_unused(struct jd_render *r)
 
 	if (r->keep)
 		return;
-	for (i = 0; i < jd_params_count(r->params); i++) {
-		const char *origin;
-		const char *name = jd_params_entry(r->params, i, NULL, &origin);
-		if (!r->used_values[i])
-			warn_at(r, NULL, 0, "template-unused-value",
-				"a value for '%s' is given (%s) but not used", name, origin);
-	}
 	for (i = 0; i < r->np; i++) {
 		if (r->p[i].used || !r->p[i].decl)
 			continue;

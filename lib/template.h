@@ -99,6 +99,17 @@ const char *jd_params_entry(const struct jd_params *p, size_t i, const json_t **
 long jd_params_index(const struct jd_params *p, const char *name);
 
 /*
+ * Unused values: jd_params_prepare() (after the values are in, before
+ * rendering) starts tracking which values renders use; renders mark them
+ * with jd_params_mark_used() (safe from concurrent renders); after the run,
+ * jd_params_report_unused() hands a warning for each value no render used to
+ * on_finding. A value used by any spec of a run is used.
+ */
+int jd_params_prepare(struct jd_params *p, struct jd_error *err);
+void jd_params_mark_used(const struct jd_params *p, size_t i);
+void jd_params_report_unused(const struct jd_params *p, jd_finding_fn on_finding, void *ctx);
+
+/*
  * Device budget: when bytes > 0, a rendered document must fit in bytes once
  * AWS replaces each presigned-URL placeholder by a URL of url_bytes (0 = the
  * default JD_URL_BYTES, a SigV4 URL with a session token; a delivered one

@@ -262,6 +262,9 @@ int main(int argc, char **argv)
 		jd_usage_error("--output and --output-dir exclude each other");
 	run.files = argv + optind;
 	run.opts.params = params;
+	jd_error_clear(&err);
+	if (jd_params_prepare(params, &err) < 0)
+		return jd_report_error(&err);
 	jd_reporter_init(&run.rep, format);
 	jd_error_clear(&err);
 	if (!run.dir && jd_outfile_open(&run.out, output, 0644, &err) < 0)
@@ -272,6 +275,8 @@ int main(int argc, char **argv)
 			run.status = jd_report_error(&err);
 		jd_outfile_abort(&run.out);
 	}
+	if (!run.status && !run.opts.no_render)
+		jd_params_report_unused(params, jd_report_finding, &run.rep);
 	jd_reporter_finish(&run.rep);
 	jd_params_free(params);
 	return run.status;

@@ -225,11 +225,13 @@ int main(int argc, char **argv)
 	run.opts.on_finding = jd_report_finding;
 	run.opts.finding_ctx = &rep;
 	jd_error_clear(&err);
-	if (render_file(&run, argv[optind], &err) < 0 ||
+	if (jd_params_prepare(params, &err) < 0 || render_file(&run, argv[optind], &err) < 0 ||
 	    jd_write_output(output, run.out.data ? run.out.data : "", run.out.len, &err) < 0) {
 		jd_report_error_finding(&rep, &err);
 		status = err.code ? err.code : JD_EINTERNAL;
 	}
+	if (!status && !run.before && !run.list)
+		jd_params_report_unused(params, jd_report_finding, &rep);
 	jd_reporter_finish(&rep);
 	jd_buf_release(&run.out);
 	jd_params_free(params);
