@@ -213,7 +213,15 @@ static int scan_one(const char *s, size_t len, size_t start, struct jd_ph *ph,
 			;
 		l = is_local(s + i + 2, e - i - 2);
 		snip(q2, sizeof(q2), s + i, e + 1 - i, 48);
-		if (ph->kind == JD_PH_UPLOAD && l) {
+		if (ph->kind != JD_PH_OTHER && ph->kind != JD_PH_PARAMETER && e - i - 2 >= 18 &&
+		    !memcmp(s + i + 2, "aws:iot:parameter:", 18)) {
+			if (!jd_ph_valid_name(s + i + 20, e - i - 20))
+				return problem(p, i + 20,
+					       "parameter name in '%s' is not valid: use 1 to 128 of "
+					       "A-Z a-z 0-9 _ -",
+					       q2);
+			ph->nparam++;
+		} else if (ph->kind == JD_PH_UPLOAD && l) {
 			if (++counts[l - 1] > 2)
 				return problem(p, i,
 					       "'%s' appears more than twice in one upload URL "
@@ -637,6 +645,8 @@ int jd_ph_check(const char *s, const struct jd_ph *ph, const char *region, int w
 	struct jd_s3_url u;
 	int r;
 
+	if (ph->nparam)
+		return 0; /* checked once the parameters are substituted */
 	switch (ph->kind) {
 	case JD_PH_PRESIGNED:
 	case JD_PH_PRESIGNED_V2:

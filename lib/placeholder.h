@@ -13,7 +13,11 @@
  *     are not terminated");
  *   - placeholders do not nest ("${aws:...} should not be the second layer
  *     pattern"), except the local placeholders ${thingName}, ${jobId},
- *     ${executionNumber} inside the key of an s3-presigned-url-upload URL;
+ *     ${executionNumber} inside the key of an s3-presigned-url-upload URL,
+ *     and ${aws:iot:parameter:NAME} inside the placeholders AWS resolves
+ *     (presigned URLs, packages): jobdoc resolves parameters before AWS
+ *     sees the document, so AWS never sees them nested (nparam counts them;
+ *     jd_ph_check() of such a placeholder waits for the substitution);
  *   - a local placeholder anywhere else is an error;
  *   - "${aws:" must go on with a known prefix: aws:iot:parameter:,
  *     aws:iot:s3-presigned-url:, aws:iot:s3-presigned-url-v2:,
@@ -38,6 +42,7 @@ struct jd_ph {
 	size_t start, end;
 	size_t arg, arglen; /* the part after the prefix: the name, the URL, ... */
 	unsigned nlocal;    /* local placeholders nested inside (upload only) */
+	unsigned nparam;    /* parameter placeholders nested inside an AWS one */
 };
 
 /* A problem: byte offset into the scanned string and a one-line message. */

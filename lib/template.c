@@ -89,6 +89,7 @@ struct jd_render {
 	char *text_after;
 	size_t text_before_len, text_after_len;
 	int is_text, has_doc, managed;
+	int expanded; /* rendering a string made by expand_nested(): not the source */
 	size_t chars, device_bytes, npresigned;
 };
 
@@ -897,8 +898,8 @@ static int record_use(struct jd_render *r, const struct cur *c, size_t param,
 	u->ptr = ptr ? jd_strndup(ptr, strlen(ptr)) : NULL;
 	if (ptr && !u->ptr)
 		return jd_error_oom(r->err);
-	u->s = c->s;
-	u->slen = c->slen;
+	u->s = r->expanded ? NULL : c->s; /* an expanded string does not live on */
+	u->slen = r->expanded ? 0 : c->slen;
 	u->off = ph->start;
 	u->end = ph->end;
 	u->key = c->key;
@@ -974,6 +975,88 @@ static struct rparam *resolve_ph(struct jd_render *r, const struct cur *c, const
 	return p;
 }
 
+/*
+ * Parameters nested inside AWS's placeholders (a bucket from -P): resolved
+ * first, spliced as text (JSON-escaped when json_str), into *out (malloc'd),
+ * so that the AWS placeholder can be checked once complete. *out stays NULL
+ * when there are none, or in keep mode (the uses are recorded all the same).
+ */
+static int expand_nested(struct jd_render *r, const struct cur *c, int json_str, char **out,
+			 size_t *outlen)
+{
+	struct jd_buf b = JD_BUF_INIT((size_t)16 << 20);
+	size_t i, k, last = 0, nph = r->nph;
+	int ret = -1;
+
+	*out = NULL;
+	for (k = 0; k < nph; k++) {
+		struct jd_ph outer = r->phs[k];
+		if (!outer.nparam)
+			continue;
+		for (i = outer.arg; i + 20 < outer.end; i++) {
+			struct jd_ph in;
+			struct rparam *p;
+			size_t e;
+			if (memcmp(c->s + i, "${aws:iot:parameter:", 20))
+				continue;
+			for (e = i; c->s[e] != '}'; e++)
+				;
+			memset(&in, 0, sizeof(in));
+			in.kind = JD_PH_PARAMETER;
+			in.start = i;
+			in.end = e + 1;
+			in.arg = i + 20;
+			in.arglen = e - i - 20;
+			p = resolve(r, c, c->s + in.arg, in.arglen, in.start);
+			if (!p || record_use(r, c, (size_t)(p - r->p), &in) < 0)
+				goto out;
+			if (r->keep) {
+				i = e;
+				continue;
+			}
+			if (jd_buf_add(&b, c->s + last, i - last, r->err) < 0)
+				goto out;
+			if (json_str && json_is_string(p->value)) {
+				size_t at = b.len;
+				if (jd_json_string(json_string_value(p->value),
+						   json_string_length(p->value), &b, r->err) < 0)
+					goto out;
+				memmove(b.data + at, b.data + at + 1, b.len - at - 2);
+				b.len -= 2;
+				b.data[b.len] = '\0';
+			} else if (value_text(p->value, &b, r->err) < 0) {
+				if (!r->err->code)
+					fail_at(r, c, i,
+						"the value of '%s' is %s: it cannot be spliced into "
+						"a URL",
+						p->name, kind_of(p->value));
+				goto out;
+			}
+			last = e + 1;
+			i = e;
+		}
+	}
+	if (!r->keep && last) {
+		if (jd_buf_add(&b, c->s + last, c->slen - last, r->err) < 0)
+			goto out;
+		*out = jd_buf_detach(&b, outlen);
+	}
+	ret = 0;
+out:
+	jd_buf_release(&b);
+	return ret;
+}
+
+static int has_nested(const struct jd_render *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nph; i++)
+		if (r->phs[i].nparam)
+			return 1;
+	return 0;
+}
+
 /* Tree mode: a new reference to the rendered string (v itself when unchanged). */
 static json_t *render_string(struct jd_render *r, const struct where *w, json_t *v, int key,
 			     const char *ks, int *changed)
@@ -991,6 +1074,32 @@ static json_t *render_string(struct jd_render *r, const struct where *w, json_t 
 	n = scan_checked(r, &c, NULL);
 	if (n < 0)
 		return NULL;
+	if (has_nested(r)) {
+		char *x = NULL;
+		size_t xl = 0;
+		json_t *ns, *res;
+		int ch;
+		if (expand_nested(r, &c, 0, &x, &xl) < 0)
+			return NULL;
+		if (x) {
+			/* again, with the parameters in place: the AWS placeholder is checked */
+			ns = json_stringn(x, xl);
+			free(x);
+			if (!ns) {
+				fail_at(r, &c, 0, "after substitution the text is not valid UTF-8");
+				return NULL;
+			}
+			r->expanded++;
+			if (key)
+				res = render_string(r, w, NULL, 1, json_string_value(ns), &ch);
+			else
+				res = render_string(r, w, ns, 0, NULL, &ch);
+			r->expanded--;
+			json_decref(ns);
+			*changed = 1;
+			return res;
+		}
+	}
 	if (!n || r->keep) {
 		for (i = 0; i < r->nph; i++)
 			if (r->phs[i].kind == JD_PH_PARAMETER && !resolve_ph(r, &c, &r->phs[i]))
@@ -1197,6 +1306,23 @@ static int render_text_str(struct jd_render *r, const struct cur *c, struct jd_b
 			return jd_error_oom(r->err);
 		if (x)
 			return fail_at(r, c, pr.off, "%s", pr.msg);
+	}
+	if (has_nested(r)) {
+		char *xt = NULL;
+		size_t xl = 0;
+		if (expand_nested(r, c, 1, &xt, &xl) < 0)
+			return -1;
+		if (xt) {
+			struct cur c2 = *c;
+			int x;
+			c2.s = xt;
+			c2.slen = xl;
+			r->expanded++;
+			x = render_text_str(r, &c2, out, segs, nsegs);
+			r->expanded--;
+			free(xt);
+			return x;
+		}
 	}
 	whole = calloc(r->nph + 1, 2);
 	sg = calloc(r->nph + 1, sizeof(*sg));
