@@ -1,6 +1,7 @@
 /* The templater: rendering specs and documents (template.h). */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +66,8 @@ struct jd_render {
 	size_t np, palloc;
 	const json_t *managed_values; /* documentParameters while previewing */
 	const json_t *managed_tpl;
+	const json_t *managed_dp; /* documentParameters (borrowed from the spec) */
+	char managed_name[160];
 
 	struct use *uses;
 	size_t nuses, auses;
@@ -882,7 +885,11 @@ static int record_use(struct jd_render *r, const struct cur *c, size_t param,
 		      const struct jd_ph *ph)
 {
 	struct use *u;
-	const char *ptr = c->ptr ? c->ptr : (c->w->raw ? NULL : cur_ptr(r));
+	const char *ptr;
+
+	if (!r->keep)
+		return 0; /* uses are listed (--list) from a render that keeps placeholders */
+	ptr = c->ptr ? c->ptr : (c->w->raw ? NULL : cur_ptr(r));
 
 	if (r->nuses == r->auses) {
 		size_t n = r->auses ? r->auses * 2 : 16;
@@ -1626,6 +1633,54 @@ static void warn_unused(struct jd_render *r)
 
 static int check_managed(struct jd_render *r, const json_t *root);
 
+/*
+ * Compiled once per process and shared by concurrent renders (a compiled
+ * PCRE2 pattern is read-only when matched): the test for control and
+ * format characters (documentParameters' [^\p{C}]+), and the regexes the
+ * managed templates publish.
+ */
+static pthread_once_t re_once = PTHREAD_ONCE_INIT;
+static pcre2_code *re_ctl;
+static struct {
+	const char *pat;
+	pcre2_code *re;
+} re_cache[16];
+
+static void re_init(void)
+{
+	static const char *const pats[] = {"(.){0,256}", "(.){0,4096}", "(.*?)"};
+	int ec;
+	PCRE2_SIZE eo;
+	size_t i;
+
+	re_ctl = pcre2_compile((PCRE2_SPTR) "\\p{C}", PCRE2_ZERO_TERMINATED, PCRE2_UTF, &ec, &eo,
+			       NULL);
+	for (i = 0; i < JD_ARRAY_SIZE(pats); i++) {
+		char why[8];
+		size_t at;
+		re_cache[i].pat = pats[i];
+		re_cache[i].re = compile_re(pats[i], why, sizeof(why), &at);
+	}
+}
+
+static const pcre2_code *control_re(void)
+{
+	pthread_once(&re_once, re_init);
+	return re_ctl;
+}
+
+/* The compiled regex of a managed template parameter, or NULL when not cached. */
+static pcre2_code *managed_re(const char *pat)
+{
+	size_t i;
+
+	pthread_once(&re_once, re_init);
+	for (i = 0; i < JD_ARRAY_SIZE(re_cache) && re_cache[i].pat; i++)
+		if (!strcmp(re_cache[i].pat, pat))
+			return re_cache[i].re;
+	return NULL;
+}
+
 int jd_render_spec(struct jd_spec *s, const struct jd_compile_opts *opts, const json_t **rootp,
 		   struct jd_error *err)
 {
@@ -1763,10 +1818,10 @@ static int check_managed(struct jd_render *r, const json_t *root)
 	const json_t *arn = json_object_get(root, "jobTemplateArn"), *tpl, *dp, *decls, *d;
 	char name[160], version[40], region[40];
 	struct cur c = {&r->wspec, "/jobTemplateArn", 0, NULL, 0};
-	const char *key, *text;
+	const char *key;
 	struct jd_ph_problem pr;
-	pcre2_code *ctl = NULL;
-	size_t i, tlen;
+	const pcre2_code *ctl = NULL;
+	size_t i;
 	json_t *v;
 	int ret = -1;
 
@@ -1791,14 +1846,9 @@ static int check_managed(struct jd_render *r, const json_t *root)
 		c.ptr = "/documentParameters";
 		return fail_at(r, &c, 0, "documentParameters is a mapping of key: value");
 	}
-	{
-		int ec;
-		PCRE2_SIZE eo;
-		ctl = pcre2_compile((PCRE2_SPTR) "\\p{C}", PCRE2_ZERO_TERMINATED, PCRE2_UTF, &ec,
-				    &eo, NULL);
-		if (!ctl)
-			return jd_error_oom(r->err);
-	}
+	ctl = control_re();
+	if (!ctl)
+		return jd_error_oom(r->err);
 	json_object_foreach((json_t *)dp, key, v)
 	{
 		char ptr[300];
@@ -1866,11 +1916,14 @@ static int check_managed(struct jd_render *r, const json_t *root)
 			goto out;
 		}
 		if (re) {
+			pcre2_code *cre = managed_re(re), *own = NULL;
 			char why[160];
 			size_t at;
-			pcre2_code *cre = compile_re(re, why, sizeof(why), &at);
-			int m = cre ? re_match(cre, s, n) : 1;
-			pcre2_code_free(cre);
+			int m;
+			if (!cre)
+				cre = own = compile_re(re, why, sizeof(why), &at);
+			m = cre ? re_match(cre, s, n) : 1;
+			pcre2_code_free(own);
 			if (m != 1) {
 				fail_at(r, &c, 0, "the value of '%s' does not match %s's regex '%s'",
 					key, name, re);
@@ -1889,18 +1942,30 @@ static int check_managed(struct jd_render *r, const json_t *root)
 			goto out;
 		}
 	}
-	/* the preview: AWS's textual substitution of the template's document */
+	/* the preview is made when asked for: jd_render_output() */
+	r->managed_dp = dp;
+	jd_strlcpy(r->managed_name, name, sizeof(r->managed_name));
+	(void)pr;
+	ret = 0;
+out:
+	return ret;
+}
+
+/* The device's view of a managed template: AWS's textual substitution. */
+static int managed_preview(struct jd_render *r)
+{
+	const json_t *tpl = r->managed_tpl, *dp = r->managed_dp;
+	const char *name = r->managed_name, *text;
+	size_t tlen;
+	int ret = -1;
+
 	text = jd_managed_document(tpl, &tlen);
-	if (!text) {
-		jd_error_set(r->err, JD_EINTERNAL, "the document of %s is missing", name);
-		goto out;
-	}
+	if (!text)
+		return jd_error_set(r->err, JD_EINTERNAL, "the document of %s is missing", name);
 	r->text_before = jd_strndup(text, tlen);
 	r->text_before_len = tlen;
-	if (!r->text_before) {
-		jd_error_oom(r->err);
-		goto out;
-	}
+	if (!r->text_before)
+		return jd_error_oom(r->err);
 	{
 		struct where w = {NULL, text, tlen, name, 1};
 		struct cur tc = {&w, NULL, 0, text, tlen};
@@ -1927,10 +1992,8 @@ static int check_managed(struct jd_render *r, const json_t *root)
 		json_decref(tree);
 		jd_render_free(m);
 	}
-	(void)pr;
 	ret = 0;
 out:
-	pcre2_code_free(ctl);
 	return ret;
 }
 
@@ -2016,13 +2079,24 @@ fail:
 	return -1;
 }
 
-int jd_render_output(const struct jd_render *r, int before, struct jd_buf *out,
+int jd_render_output(const struct jd_render *cr, int before, struct jd_buf *out,
 		     struct jd_error *err)
 {
+	struct jd_render *r = (struct jd_render *)cr; /* a preview is made on demand */
+
 	if (!r || !r->has_doc)
 		return jd_error_set(err, JD_EINVALID,
 				    "the job has no document to show (documentSource or a custom "
 				    "template: AWS holds it)");
+	if (r->managed && !r->text_before) {
+		struct jd_error *saved = r->err;
+		int x;
+		r->err = err;
+		x = managed_preview(r);
+		r->err = saved;
+		if (x < 0)
+			return -1;
+	}
 	if (r->is_text) {
 		const char *t = before || !r->text_after ? r->text_before : r->text_after;
 		size_t n = before || !r->text_after ? r->text_before_len : r->text_after_len;

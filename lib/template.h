@@ -182,7 +182,8 @@ int jd_render_output(const struct jd_render *r, int before, struct jd_buf *out,
 		     struct jd_error *err);
 
 /*
- * The parameters declared and used, for --list: an array of
+ * The parameters declared and used, for --list (from a JD_RENDER_KEEP /
+ * no_render render: others do not record where each is used): an array of
  * {name, declared, value, from, uses: [{file, line, column, pointer}]},
  * and the AWS placeholders: {name: "aws", ...}. New reference, or NULL on
  * out of memory.
