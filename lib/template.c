@@ -2174,7 +2174,8 @@ json_t *jd_render_list(const struct jd_render *rr, struct jd_error *err)
 		place_at(r, u->w, u->ptr, u->key, u->s, u->slen, u->off, &e);
 		json_array_append_new(aws, json_pack("{s:s,s:s%,s:s,s:i,s:i,s:s}", "kind",
 						     jd_ph_kind_name(u->kind), "text",
-						     u->s + u->off, u->end - u->off, "file", e.input,
+						     u->s ? u->s + u->off : "", u->s ? u->end - u->off : 0,
+						     "file", e.input,
 						     "line", (int)e.line, "column", (int)e.col,
 						     "pointer", e.pointer));
 	}

@@ -74,6 +74,24 @@ int main(void)
 	nwarn = 0;
 	is_str(render(p, "{\"a\":\"${HOME}\"}", 0), "{\"a\":\"${HOME}\"}", "other ${...} kept");
 	ok(nwarn >= 1, "  with a warning");
+	{
+		/* fuzz regression: --list after a nested parameter was expanded */
+		static const char t[] = "{\"u\": \"${aws:iot:s3-presigned-url:https://s3.eu-west-1."
+					"amazonaws.com/bkt-1/fw-${aws:iot:parameter:n}.bin}\"}";
+		struct jd_render *r = NULL;
+		json_t *l;
+		int f;
+		for (f = 0; f <= JD_RENDER_KEEP; f += JD_RENDER_KEEP) {
+			jd_error_clear(&err);
+			ok(jd_render_text("t", t, strlen(t), p, f, count, NULL, &r, &err) == 0,
+			   f ? "nested, keep" : "nested, rendered");
+			l = r ? jd_render_list(r, &err) : NULL;
+			ok(l != NULL, "  then listed");
+			json_decref(l);
+			jd_render_free(r);
+			r = NULL;
+		}
+	}
 	jd_params_free(p);
 	return tap_done();
 }
