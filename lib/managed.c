@@ -81,15 +81,16 @@ const json_t *jd_managed_find(const char *name, const char *version, struct jd_e
 		close = jd_closest(name, names, n);
 		if (close)
 			jd_error_set(err, JD_EINVALID,
-				     "unknown AWS managed template '%.100s'; did you mean '%s'?", name,
-				     close);
+				     "unknown AWS managed template '%.100s'; did you mean '%s'?",
+				     name, close);
 		else
-			jd_error_set(err, JD_EINVALID,
-				     "unknown AWS managed template '%.100s' (jobdoc knows "
-				     "AWS-Download-File, AWS-Install-Application, AWS-Reboot, "
-				     "AWS-Remove-Application, AWS-Restart-Application, "
-				     "AWS-Run-Command, AWS-Start-Application, AWS-Stop-Application)",
-				     name);
+			jd_error_set(
+				err, JD_EINVALID,
+				"unknown AWS managed template '%.100s' (jobdoc knows "
+				"AWS-Download-File, AWS-Install-Application, AWS-Reboot, "
+				"AWS-Remove-Application, AWS-Restart-Application, "
+				"AWS-Run-Command, AWS-Start-Application, AWS-Stop-Application)",
+				name);
 		return NULL;
 	}
 	json_object_foreach((json_t *)t, key, x)

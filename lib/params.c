@@ -229,9 +229,10 @@ int jd_params_add_doc(struct jd_params *p, const struct jd_doc *doc, struct jd_e
 		if (jd_pointer_push(&ptr, key, strlen(key), err) < 0)
 			goto out;
 		if (!jd_ph_valid_name(key, strlen(key))) {
-			jd_error_at(err, JD_EINVALID, doc->name, 0, 0, ptr.data,
-				    "'%.100s' is not a parameter name (1 to 128 of A-Z a-z 0-9 _ -)",
-				    key);
+			jd_error_at(
+				err, JD_EINVALID, doc->name, 0, 0, ptr.data,
+				"'%.100s' is not a parameter name (1 to 128 of A-Z a-z 0-9 _ -)",
+				key);
 			jd_doc_place(doc, ptr.data, 1, err);
 			goto out;
 		}
@@ -385,8 +386,8 @@ void jd_params_report_unused(const struct jd_params *p, jd_finding_fn on_finding
 		return;
 	for (i = 0; i < p->n; i++) {
 		char msg[400];
-		struct jd_finding f = {JD_SEV_WARNING, "template-unused-value", "", 0, 0, NULL, NULL,
-				       msg};
+		struct jd_finding f = {
+			JD_SEV_WARNING, "template-unused-value", "", 0, 0, NULL, NULL, msg};
 		if (atomic_load_explicit(&p->used[i], memory_order_relaxed))
 			continue;
 		snprintf(msg, sizeof(msg), "a value for '%.130s' is given (%.200s) but not used",

@@ -216,10 +216,11 @@ static int scan_one(const char *s, size_t len, size_t start, struct jd_ph *ph,
 		if (ph->kind != JD_PH_OTHER && ph->kind != JD_PH_PARAMETER && e - i - 2 >= 18 &&
 		    !memcmp(s + i + 2, "aws:iot:parameter:", 18)) {
 			if (!jd_ph_valid_name(s + i + 20, e - i - 20))
-				return problem(p, i + 20,
-					       "parameter name in '%s' is not valid: use 1 to 128 of "
-					       "A-Z a-z 0-9 _ -",
-					       q2);
+				return problem(
+					p, i + 20,
+					"parameter name in '%s' is not valid: use 1 to 128 of "
+					"A-Z a-z 0-9 _ -",
+					q2);
 			ph->nparam++;
 		} else if (ph->kind == JD_PH_UPLOAD && l) {
 			if (++counts[l - 1] > 2)
@@ -418,14 +419,15 @@ static int check_key(const char *s, size_t len, size_t k, int encoded, int allow
 		}
 		if (c == '?') {
 			if (ci_prefix(s + i, len - i, "?versionId="))
-				return problem(p, i,
-					       encoded ? "a v2 URL takes '?versionId=' "
-							 "percent-encoded: write '%%3FversionId%%3D'"
-				       : allow_local
-					       ? "an upload URL takes no versionId"
-					       : "aws:iot:s3-presigned-url: (v1) has no versionId: "
-						 "use aws:iot:s3-presigned-url-v2: with "
-						 "'%%3FversionId%%3D'");
+				return problem(
+					p, i,
+					encoded	      ? "a v2 URL takes '?versionId=' "
+							"percent-encoded: write '%%3FversionId%%3D'"
+					: allow_local ? "an upload URL takes no versionId"
+						      : "aws:iot:s3-presigned-url: (v1) has no "
+							"versionId: "
+							"use aws:iot:s3-presigned-url-v2: with "
+							"'%%3FversionId%%3D'");
 			return problem(p, i, "'?' in the object key must be written %%3F");
 		}
 		if (c == '#')
@@ -472,16 +474,17 @@ static int check_key(const char *s, size_t len, size_t k, int encoded, int allow
 			i += 2;
 			continue;
 		}
-		if (encoded && !(is_name_char(c) || c == '.' || c == '~' || c == '/' || c == '!' ||
-				 c == '$' || c == '&' || c == '\'' || c == '(' || c == ')' ||
-				 c == '*' || c == '+' || c == ',' || c == ';' || c == '=' ||
-				 c == ':' || c == '@')) {
+		if (encoded &&
+		    !(is_name_char(c) || c == '.' || c == '~' || c == '/' || c == '!' || c == '$' ||
+		      c == '&' || c == '\'' || c == '(' || c == ')' || c == '*' || c == '+' ||
+		      c == ',' || c == ';' || c == '=' || c == ':' || c == '@')) {
 			char q[8];
 			if (c >= 0x80 || c < 0x20 || c == 0x7f) {
-				return problem(p, i,
-					       "byte 0x%02X in the object key must be percent-encoded "
-					       "in a v2 URL",
-					       c);
+				return problem(
+					p, i,
+					"byte 0x%02X in the object key must be percent-encoded "
+					"in a v2 URL",
+					c);
 			}
 			q[0] = (char)c;
 			q[1] = '\0';
@@ -523,7 +526,8 @@ int jd_ph_s3_url(const char *s, size_t len, int encoded, int allow_local, struct
 	}
 	for (he = h; he < len && s[he] != '/'; he++) {
 		if (s[he] == '$' && he + 1 < len && s[he + 1] == '{')
-			return problem(p, he, "local placeholders are not allowed in the bucket name");
+			return problem(p, he,
+				       "local placeholders are not allowed in the bucket name");
 		if (s[he] == '?' || s[he] == '%' || s[he] == '#')
 			break;
 	}
@@ -539,8 +543,8 @@ int jd_ph_s3_url(const char *s, size_t len, int encoded, int allow_local, struct
 		size_t i;
 		for (i = h; i < h + hn; i++)
 			if (s[i] >= 'A' && s[i] <= 'Z')
-				return problem(p, i, "'%s': S3 bucket names and hosts are lowercase",
-					       q);
+				return problem(p, i,
+					       "'%s': S3 bucket names and hosts are lowercase", q);
 	}
 	if (parse_host(s + h, hn, u, p) < 0) {
 		p->off += h;
@@ -554,11 +558,13 @@ int jd_ph_s3_url(const char *s, size_t len, int encoded, int allow_local, struct
 		while (e < len && s[e] != '/' && s[e] != '?' && s[e] != '%')
 			e++;
 		if (e < len && s[e] == '$')
-			return problem(p, e, "local placeholders are not allowed in the bucket name");
+			return problem(p, e,
+				       "local placeholders are not allowed in the bucket name");
 		if (bucket_problem(s + b, e - b)) {
 			if (e - b >= 2 && s[b] == '$' && s[b + 1] == '{')
-				return problem(p, b,
-					       "local placeholders are not allowed in the bucket name");
+				return problem(
+					p, b,
+					"local placeholders are not allowed in the bucket name");
 			snip(q, sizeof(q), s + b, e - b, 64);
 			return problem(p, b,
 				       "bucket name '%s' is not valid (3 to 63 of a-z 0-9 . -, "
@@ -601,7 +607,8 @@ static int check_package(const char *s, const struct jd_ph *ph, int whole, struc
 		return problem(p, ph->start, "'%s' names no attributes or artifact-location", q);
 	if (!(c2 - vb == 8 && !memcmp(a + vb, "$default", 8))) {
 		if (c2 - vb > 64)
-			return problem(p, ph->arg + vb, "version name in '%s' is longer than 64", q);
+			return problem(p, ph->arg + vb, "version name in '%s' is longer than 64",
+				       q);
 		for (i = vb; i < c2; i++)
 			if (!is_name_char((unsigned char)a[i]) && a[i] != '.')
 				return problem(p, ph->arg + i, "version name in '%s' is not valid",

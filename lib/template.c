@@ -14,7 +14,7 @@
 #include "placeholder.h"
 #include "template.h"
 
-#define DOC_MAX_CHARS 32768
+#define DOC_MAX_CHARS	32768
 #define PARAM_VALUE_MAX 30720 /* CreateJob documentParameters value */
 
 /* Where the strings being rendered were written. */
@@ -43,12 +43,12 @@ struct rparam {
 };
 
 struct use {
-	size_t param;		  /* index into r->p, or (size_t)-1 for an AWS placeholder */
-	const struct where *w;	  /* borrowed from r */
-	char *ptr;		  /* pointer of the string (owned), NULL for raw text */
-	const char *s;		  /* the string as written (borrowed) */
-	size_t slen, off, end;	  /* the placeholder's bytes in s */
-	int key;		  /* in a member key */
+	size_t param;	       /* index into r->p, or (size_t)-1 for an AWS placeholder */
+	const struct where *w; /* borrowed from r */
+	char *ptr;	       /* pointer of the string (owned), NULL for raw text */
+	const char *s;	       /* the string as written (borrowed) */
+	size_t slen, off, end; /* the placeholder's bytes in s */
+	int key;	       /* in a member key */
 	enum jd_ph_kind kind;
 };
 
@@ -86,9 +86,9 @@ struct jd_render {
 	const char *srcname;
 
 	/* results */
-	json_t *root;		 /* rendered spec root (owned), NULL for a document */
-	json_t *before, *after;	 /* the document trees (owned) */
-	char *text_before;	 /* text documents (owned copies) */
+	json_t *root;		/* rendered spec root (owned), NULL for a document */
+	json_t *before, *after; /* the document trees (owned) */
+	char *text_before;	/* text documents (owned copies) */
 	char *text_after;
 	size_t text_before_len, text_after_len;
 	int is_text, has_doc, managed;
@@ -147,7 +147,7 @@ static size_t hexval(const char *s, size_t n)
 
 	for (i = 0; i < n; i++) {
 		char c = s[i];
-		v = v * 16 + (size_t)(c >= '0' && c <= '9' ? c - '0'
+		v = v * 16 + (size_t)(c >= '0' && c <= '9'   ? c - '0'
 				      : c >= 'a' && c <= 'f' ? c - 'a' + 10
 				      : c >= 'A' && c <= 'F' ? c - 'A' + 10
 							     : 0);
@@ -202,7 +202,10 @@ static int scalar_pos(const char *t, size_t tlen, unsigned line, unsigned col, c
 				if (i + 1 >= tlen)
 					return -1;
 				switch (t[i + 1]) {
-				case 'x': sl = 4; dl = utf8_len(hexval(t + i + 2, 2)); break;
+				case 'x':
+					sl = 4;
+					dl = utf8_len(hexval(t + i + 2, 2));
+					break;
 				case 'u': {
 					size_t cp = i + 6 <= tlen ? hexval(t + i + 2, 4) : 0;
 					sl = 6;
@@ -213,7 +216,10 @@ static int scalar_pos(const char *t, size_t tlen, unsigned line, unsigned col, c
 					}
 					break;
 				}
-				case 'U': sl = 10; dl = 4; break;
+				case 'U':
+					sl = 10;
+					dl = 4;
+					break;
 				case 'N':
 				case '_': dl = 2; break;
 				case 'L':
@@ -335,8 +341,8 @@ static void place_at(struct jd_render *r, const struct where *w, const char *ptr
 		if (jd_srcmap_find(w->doc->map, ptr ? ptr : "", &pos) != 0)
 			return;
 		load_source(r, w->doc->name);
-		if (r->src && scalar_pos(r->src, r->srclen, pos.line, pos.col, s, slen, off, &l,
-					 &c) == 0) {
+		if (r->src &&
+		    scalar_pos(r->src, r->srclen, pos.line, pos.col, s, slen, off, &l, &c) == 0) {
 			e->line = l;
 			e->col = c;
 		}
@@ -404,8 +410,8 @@ static int warn_at(struct jd_render *r, const struct cur *c, size_t off, const c
 
 /* ---- declarations ---- */
 
-static const char *const decl_keys[] = {"description", "regex", "example", "optional",
-					"default", "type"};
+static const char *const decl_keys[] = {"description", "regex",	  "example",
+					"optional",    "default", "type"};
 static const char *const types[] = {"string", "number", "integer", "boolean", "object", "array"};
 
 static struct rparam *param_find(struct jd_render *r, const char *name, size_t len)
@@ -443,8 +449,9 @@ static pcre2_code *compile_re(const char *pat, char *why, size_t size, size_t *a
 {
 	int ec;
 	PCRE2_SIZE eo;
-	pcre2_code *re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
-				       PCRE2_UTF | PCRE2_ANCHORED | PCRE2_ENDANCHORED, &ec, &eo, NULL);
+	pcre2_code *re =
+		pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
+			      PCRE2_UTF | PCRE2_ANCHORED | PCRE2_ENDANCHORED, &ec, &eo, NULL);
 	if (!re) {
 		pcre2_get_error_message(ec, (PCRE2_UCHAR *)why, size);
 		*at = eo;
@@ -594,8 +601,9 @@ static int check_value(struct jd_render *r, struct rparam *p, const json_t *v, j
 				q[i] = (unsigned char)b.data[i] < 0x20 ? '?' : b.data[i];
 			q[i] = '\0';
 			jd_strlcpy(re, json_string_value(json_object_get(p->decl, "regex")), 64);
-			snprintf(why, size, m == 0 ? "value '%s' of '%s' does not match '%s'"
-						   : "value '%s' of '%s': matching '%s' failed",
+			snprintf(why, size,
+				 m == 0 ? "value '%s' of '%s' does not match '%s'"
+					: "value '%s' of '%s': matching '%s' failed",
 				 q, p->name, re);
 			jd_buf_release(&b);
 			json_decref(c);
@@ -642,9 +650,10 @@ static int load_decls(struct jd_render *r, const json_t *decls)
 		r->depth = 1;
 		if (!jd_ph_valid_name(name, strlen(name))) {
 			c.key = 1;
-			return fail_at(r, &c, 0,
-				       "'%.100s' is not a parameter name (1 to 128 of A-Z a-z 0-9 _ -)",
-				       name);
+			return fail_at(
+				r, &c, 0,
+				"'%.100s' is not a parameter name (1 to 128 of A-Z a-z 0-9 _ -)",
+				name);
 		}
 		c.key = 0;
 		if (!json_is_object(d) && !json_is_null(d))
@@ -665,17 +674,20 @@ static int load_decls(struct jd_render *r, const json_t *decls)
 			r->path[1].key = k;
 			r->depth = 2;
 			if (!known) {
-				const char *close = jd_closest(k, decl_keys, JD_ARRAY_SIZE(decl_keys));
+				const char *close =
+					jd_closest(k, decl_keys, JD_ARRAY_SIZE(decl_keys));
 				c.key = 1;
 				if (close)
-					return fail_at(r, &c, 0,
-						       "unknown key '%.100s' in a declaration; did you "
-						       "mean '%s'?",
-						       k, close);
-				return fail_at(r, &c, 0,
-					       "unknown key '%.100s' in a declaration (description, "
-					       "regex, example, optional, default, type)",
-					       k);
+					return fail_at(
+						r, &c, 0,
+						"unknown key '%.100s' in a declaration; did you "
+						"mean '%s'?",
+						k, close);
+				return fail_at(
+					r, &c, 0,
+					"unknown key '%.100s' in a declaration (description, "
+					"regex, example, optional, default, type)",
+					k);
 			}
 			c.key = 0;
 			if (strcmp(k, "default") && strcmp(k, "optional") && !json_is_string(m))
@@ -690,10 +702,11 @@ static int load_decls(struct jd_render *r, const json_t *decls)
 					if (!strcmp(t, types[i]))
 						p->type = types[i];
 				if (!p->type)
-					return fail_at(r, &c, 0,
-						       "unknown type '%.60s' (string, number, integer, "
-						       "boolean, object, array)",
-						       t);
+					return fail_at(
+						r, &c, 0,
+						"unknown type '%.60s' (string, number, integer, "
+						"boolean, object, array)",
+						t);
 			}
 			if (!strcmp(k, "regex")) {
 				char why[160];
@@ -702,8 +715,9 @@ static int load_decls(struct jd_render *r, const json_t *decls)
 				c.slen = json_string_length(m);
 				p->re = compile_re(c.s, why, sizeof(why), &at);
 				if (!p->re)
-					return fail_at(r, &c, at, "regex '%.80s' does not compile: %s",
-						       c.s, why);
+					return fail_at(r, &c, at,
+						       "regex '%.80s' does not compile: %s", c.s,
+						       why);
 				c.s = NULL;
 			}
 		}
@@ -757,7 +771,8 @@ static struct rparam *resolve(struct jd_render *r, const struct cur *c, const ch
 		closest_decl(r, nm, &close);
 		if (close)
 			fail_at(r, c, off,
-				"parameter '%s' is not declared under parameters:; did you mean '%s'?",
+				"parameter '%s' is not declared under parameters:; did you mean "
+				"'%s'?",
 				nm, close);
 		else
 			fail_at(r, c, off, "parameter '%s' is not declared under parameters:", nm);
@@ -810,8 +825,7 @@ static struct rparam *resolve(struct jd_render *r, const struct cur *c, const ch
 	}
 	p->from = from;
 	p->resolved = 1;
-	if (json_is_string(p->value) &&
-	    strstr(json_string_value(p->value), "${") &&
+	if (json_is_string(p->value) && strstr(json_string_value(p->value), "${") &&
 	    scan_value(r, p, c, off) < 0)
 		return NULL;
 	return p;
@@ -954,9 +968,10 @@ static int scan_checked(struct jd_render *r, const struct cur *c, const unsigned
 		if (!c->w->in_doc && !c->key) {
 			if (c->ptr == NULL && r->depth && r->path[0].key &&
 			    !strcmp(r->path[0].key, "documentSource"))
-				return fail_at(r, c, ph->start,
-					       "documentSource is a plain S3 URL: placeholders belong "
-					       "inside the job document");
+				return fail_at(
+					r, c, ph->start,
+					"documentSource is a plain S3 URL: placeholders belong "
+					"inside the job document");
 			warn_at(r, c, ph->start, "aws-placeholder",
 				"AWS resolves '%s' only inside the job document", q);
 			continue;
@@ -1034,7 +1049,8 @@ static int expand_nested(struct jd_render *r, const struct cur *c, int json_str,
 			} else if (value_text(p->value, &b, r->err) < 0) {
 				if (!r->err->code)
 					fail_at(r, c, i,
-						"the value of '%s' is %s: it cannot be spliced into "
+						"the value of '%s' is %s: it cannot be spliced "
+						"into "
 						"a URL",
 						p->name, kind_of(p->value));
 				goto out;
@@ -1131,7 +1147,8 @@ static json_t *render_string(struct jd_render *r, const struct where *w, json_t 
 		if (value_text(p->value, &b, r->err) < 0) {
 			if (!r->err->code)
 				fail_at(r, &c, ph->start,
-					"the value of '%s' is %s: it can only stand alone as a whole "
+					"the value of '%s' is %s: it can only stand alone as a "
+					"whole "
 					"value, not inside text",
 					p->name, kind_of(p->value));
 			goto out;
@@ -1355,7 +1372,7 @@ static int render_text_str(struct jd_render *r, const struct cur *c, struct jd_b
 		}
 		instr[k] = (unsigned char)in;
 		whole[k] = (unsigned char)(in ? strstart + 1 == ph->start && ph->end < len &&
-							t[ph->end] == '"'
+							   t[ph->end] == '"'
 					      : 1);
 		i = ph->end;
 	}
@@ -1411,7 +1428,8 @@ static int render_text_str(struct jd_render *r, const struct cur *c, struct jd_b
 			} else if (value_text(p->value, out, r->err) < 0) {
 				if (!r->err->code)
 					fail_at(r, c, ph->start,
-						"the value of '%s' is %s: it cannot be spliced into "
+						"the value of '%s' is %s: it cannot be spliced "
+						"into "
 						"a JSON string",
 						p->name, kind_of(p->value));
 				goto out;
@@ -1873,8 +1891,9 @@ static int check_managed(struct jd_render *r, const json_t *root)
 			}
 			close = jd_closest(key, names, k);
 			if (close)
-				fail_at(r, &c, 0, "%s has no parameter '%.100s'; did you mean '%s'?",
-					name, key, close);
+				fail_at(r, &c, 0,
+					"%s has no parameter '%.100s'; did you mean '%s'?", name,
+					key, close);
 			else
 				fail_at(r, &c, 0, "%s has no parameter '%.100s'", name, key);
 			goto out;
@@ -1902,7 +1921,8 @@ static int check_managed(struct jd_render *r, const json_t *root)
 			size_t at = pcre2_get_ovector_pointer(md)[0];
 			pcre2_match_data_free(md);
 			fail_at(r, &c, at,
-				"the value of '%s' has a control or format character (byte 0x%02X); "
+				"the value of '%s' has a control or format character (byte "
+				"0x%02X); "
 				"AWS refuses them in documentParameters",
 				key, (unsigned char)s[at]);
 			goto out;
@@ -1910,7 +1930,8 @@ static int check_managed(struct jd_render *r, const json_t *root)
 		pcre2_match_data_free(md);
 		if (strpbrk(s, "\"\\")) {
 			fail_at(r, &c, (size_t)(strpbrk(s, "\"\\") - s),
-				"the value of '%s' has '%c': AWS does not say it escapes it, so the "
+				"the value of '%s' has '%c': AWS does not say it escapes it, so "
+				"the "
 				"document devices receive may not be JSON",
 				key, *strpbrk(s, "\"\\"));
 			goto out;
@@ -1925,8 +1946,9 @@ static int check_managed(struct jd_render *r, const json_t *root)
 			m = cre ? re_match(cre, s, n) : 1;
 			pcre2_code_free(own);
 			if (m != 1) {
-				fail_at(r, &c, 0, "the value of '%s' does not match %s's regex '%s'",
-					key, name, re);
+				fail_at(r, &c, 0,
+					"the value of '%s' does not match %s's regex '%s'", key,
+					name, re);
 				goto out;
 			}
 		}
@@ -2172,12 +2194,11 @@ json_t *jd_render_list(const struct jd_render *rr, struct jd_error *err)
 			continue;
 		jd_error_clear(&e);
 		place_at(r, u->w, u->ptr, u->key, u->s, u->slen, u->off, &e);
-		json_array_append_new(aws, json_pack("{s:s,s:s%,s:s,s:i,s:i,s:s}", "kind",
-						     jd_ph_kind_name(u->kind), "text",
-						     u->s ? u->s + u->off : "", u->s ? u->end - u->off : 0,
-						     "file", e.input,
-						     "line", (int)e.line, "column", (int)e.col,
-						     "pointer", e.pointer));
+		json_array_append_new(
+			aws, json_pack("{s:s,s:s%,s:s,s:i,s:i,s:s}", "kind",
+				       jd_ph_kind_name(u->kind), "text", u->s ? u->s + u->off : "",
+				       u->s ? u->end - u->off : 0, "file", e.input, "line",
+				       (int)e.line, "column", (int)e.col, "pointer", e.pointer));
 	}
 	out = json_pack("{s:o,s:o}", "parameters", params, "placeholders", aws);
 	if (!out)

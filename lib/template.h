@@ -161,7 +161,8 @@ int jd_render_spec(struct jd_spec *s, const struct jd_compile_opts *opts, const 
  * (may be NULL). *out is set on success; free with jd_render_free().
  */
 int jd_render_doc(const struct jd_doc *doc, const struct jd_params *params, int flags,
-		  jd_finding_fn on_finding, void *ctx, struct jd_render **out, struct jd_error *err);
+		  jd_finding_fn on_finding, void *ctx, struct jd_render **out,
+		  struct jd_error *err);
 int jd_render_text(const char *name, const char *text, size_t len, const struct jd_params *params,
 		   int flags, jd_finding_fn on_finding, void *ctx, struct jd_render **out,
 		   struct jd_error *err);

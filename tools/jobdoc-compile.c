@@ -27,7 +27,7 @@ static void usage(void)
 	       "  -O, --output-dir DIR    write each request to DIR/JOBID.json\n"
 	       "  -j, --jobs N            compile on N threads (default: the CPUs, at most 8)\n"
 	       "  -p NAME=VALUE           a substitution value, a string\n"
-	       "  -p NAME:=JSON           a substitution value, typed (number, boolean, object...)\n"
+	       "  -p NAME:=JSON           a substitution value, typed (number, object, ...)\n"
 	       "  -P FILE                 values from a JSON or YAML object (several: the later\n"
 	       "                          wins; -p wins over files, files over declared defaults)\n"
 	       "      --no-render         keep ${aws:iot:parameter:NAME} as written\n"

@@ -34,7 +34,8 @@ static void usage(void)
 	       "      --list              print the parameters declared and used, where each\n"
 	       "                          is used, and AWS's placeholders, as JSON\n"
 	       "      --request           print the whole CreateJob request (FILE a spec)\n"
-	       "      --document          take FILE as a job document even if it looks like a spec\n"
+	       "      --document          take FILE as a job document even if it looks like a "
+	       "spec\n"
 	       "      --region REGION     the job's region, for a document alone\n"
 	       "      --device-budget BYTES  fail when the document exceeds BYTES on the device\n"
 	       "                          once AWS expands its presigned URLs\n"
@@ -125,8 +126,8 @@ static int render_file(struct run *run, const char *path, struct jd_error *err)
 		goto out;
 	}
 	if (n != 1) {
-		jd_error_at(err, JD_EINPUT, path, 0, 0, NULL, "expected one YAML document, found %zu",
-			    n);
+		jd_error_at(err, JD_EINPUT, path, 0, 0, NULL,
+			    "expected one YAML document, found %zu", n);
 		goto out;
 	}
 	if (!run->as_document && looks_like_spec(docs[0].root)) {
@@ -193,8 +194,9 @@ int main(int argc, char **argv)
 		case 'B':
 		case 'U':
 			if (jd_params_option(params,
-					     c == 'p' || c == 'P' ? (c == 'p' ? "param" : "params-file")
-								  : longopts[li].name,
+					     c == 'p' || c == 'P'
+						     ? (c == 'p' ? "param" : "params-file")
+						     : longopts[li].name,
 					     optarg, &run.opts.load, &err) < 0) {
 				if (err.code == JD_EUSAGE)
 					jd_usage_error("%s", err.msg);

@@ -31,7 +31,12 @@ static int ignore(void *ctx, const struct jd_finding *f)
 static void setup(void)
 {
 	static const char *const args[] = {
-		"a=x\"y\\z", "n:=42", "r:=1.5", "b:=true", "o:={\"k\":[1,2]}", "e=",
+		"a=x\"y\\z",
+		"n:=42",
+		"r:=1.5",
+		"b:=true",
+		"o:={\"k\":[1,2]}",
+		"e=",
 		"u=${aws:iot:s3-presigned-url-v2:https://s3.eu-west-1.amazonaws.com/bkt/k}",
 		"version=1.4.2",
 	};
@@ -75,8 +80,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r = NULL;
 	jd_error_clear(&err);
 	if (jd_load("fuzz", (const char *)data, size, NULL, &docs, &n, &err) == 0 && n >= 1 &&
-	    jd_render_doc(&docs[0], params, keep ? JD_RENDER_KEEP : 0, ignore, NULL, &r,
-			  &err) == 0) {
+	    jd_render_doc(&docs[0], params, keep ? JD_RENDER_KEEP : 0, ignore, NULL, &r, &err) ==
+		    0) {
 		jd_buf_reset(&out);
 		jd_render_output(r, 0, &out, &err);
 		json_decref(jd_render_list(r, &err));

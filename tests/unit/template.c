@@ -59,9 +59,11 @@ int main(void)
 	ok(jd_params_option(p, "url-size", "0", NULL, &err) < 0, "--url-size 0 refused");
 	ok(jd_params_option(p, "region", "eu-west-1", NULL, &err) == 0, "--region");
 
-	is_str(render(p, "{\"a\":\"${aws:iot:parameter:n}\",\"b\":\"n=${aws:iot:parameter:n}\"}", 0),
+	is_str(render(p, "{\"a\":\"${aws:iot:parameter:n}\",\"b\":\"n=${aws:iot:parameter:n}\"}",
+		      0),
 	       "{\"a\":42,\"b\":\"n=42\"}", "text: whole string typed, spliced as text");
-	is_str(render(p, "{\"a\":${aws:iot:parameter:v}}", 0), "ERR 1:6 after substitution the document is not JSON: invalid token near 'two'",
+	is_str(render(p, "{\"a\":${aws:iot:parameter:v}}", 0),
+	       "ERR 1:6 after substitution the document is not JSON: invalid token near 'two'",
 	       "text: an unquoted string value is put as it is");
 	is_str(render(p, "{\"a\":\"${aws:iot:parameter:v}\"}", JD_RENDER_KEEP),
 	       "{\"a\":\"${aws:iot:parameter:v}\"}", "keep: as written");
