@@ -210,8 +210,14 @@ int main(int argc, char **argv)
 		case 'd': run.as_document = 1; break;
 		case 'o': output = optarg; break;
 		case 'f': format = jd_parse_format(optarg); break;
-		case 'h': usage(); return 0;
-		case 'v': jd_print_version(); return 0;
+		case 'h':
+			usage();
+			jd_params_free(params);
+			return 0;
+		case 'v':
+			jd_print_version();
+			jd_params_free(params);
+			return 0;
 		default: jd_usage_error("unknown option");
 		}
 	}
