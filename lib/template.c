@@ -1774,13 +1774,14 @@ int jd_render_spec(struct jd_spec *s, const struct jd_compile_opts *opts, const 
 		r->text_before_len = c.slen;
 		if (!r->text_before)
 			return jd_error_oom(err);
-		if (render_doc_text(r, &c, &tree) < 0)
+		tree = NULL;
+		if (memchr(c.s, '$', c.slen) && render_doc_text(r, &c, &tree) < 0)
 			return -1;
 		if (tree) {
 			json_decref(s->document);
 			s->document = tree;
 		}
-		sub = !r->keep &&
+		sub = !r->keep && r->text_after &&
 		      (r->text_after_len != c.slen || memcmp(r->text_after, c.s, c.slen));
 		if (sub) {
 			json_t *str = json_stringn(r->text_after, r->text_after_len);
@@ -1792,7 +1793,9 @@ int jd_render_spec(struct jd_spec *s, const struct jd_compile_opts *opts, const 
 				return jd_error_oom(err);
 			any = 1;
 		}
-		if (check_sizes(r, r->text_after, r->text_after_len, &c, sub) < 0)
+		if ((sub || r->budget) &&
+		    check_sizes(r, r->text_after ? r->text_after : c.s,
+				r->text_after ? r->text_after_len : c.slen, &c, sub) < 0)
 			return -1;
 	} else if (s->document) {
 		json_t *nd;
