@@ -380,7 +380,10 @@ int jd_spec_compile(const struct jd_doc *doc, const struct jd_compile_opts *opts
 			if (json_is_string(v)) {
 				c = json_incref(v);
 			} else {
-				char *text = jd_json_dumps(s->document, err);
+				/* made by the render when it measured the size */
+				char *text = jd_render_take_json(s->render);
+				if (!text)
+					text = jd_json_dumps(s->document, err);
 				if (!text)
 					goto out;
 				c = json_string_nocheck(text);

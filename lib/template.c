@@ -92,7 +92,8 @@ struct jd_render {
 	char *text_after;
 	size_t text_before_len, text_after_len;
 	int is_text, has_doc, managed;
-	int expanded; /* rendering a string made by expand_nested(): not the source */
+	int expanded;	/* rendering a string made by expand_nested(): not the source */
+	char *doc_json; /* the rendered tree as compact JSON, when made */
 	size_t chars, device_bytes, npresigned;
 };
 
@@ -1622,6 +1623,7 @@ void jd_render_free(struct jd_render *r)
 	json_decref(r->after);
 	free(r->text_before);
 	free(r->text_after);
+	free(r->doc_json);
 	free(r);
 }
 
@@ -1813,12 +1815,10 @@ int jd_render_spec(struct jd_spec *s, const struct jd_compile_opts *opts, const 
 		if (ch || r->budget) {
 			char *text = jd_json_dumps(nd, err);
 			struct cur c = {&r->wdoc, s->docprefix, 0, NULL, 0};
-			int x;
 			if (!text)
 				return -1;
-			x = check_sizes(r, text, strlen(text), &c, ch);
-			free(text);
-			if (x < 0)
+			r->doc_json = text; /* the request's document: jd_render_take_json() */
+			if (check_sizes(r, text, strlen(text), &c, ch) < 0)
 				return -1;
 		}
 	}
@@ -2212,4 +2212,13 @@ oom:
 	json_decref(aws);
 	jd_error_oom(err);
 	return NULL;
+}
+
+char *jd_render_take_json(struct jd_render *r)
+{
+	char *t = r ? r->doc_json : NULL;
+
+	if (r)
+		r->doc_json = NULL;
+	return t;
 }

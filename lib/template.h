@@ -191,6 +191,13 @@ int jd_render_output(const struct jd_render *r, int before, struct jd_buf *out,
  */
 json_t *jd_render_list(const struct jd_render *r, struct jd_error *err);
 
+/*
+ * The rendered document tree as compact JSON when the render made it (it
+ * measures the size), for the request to reuse; NULL otherwise. The caller
+ * frees it; a second call gives NULL.
+ */
+char *jd_render_take_json(struct jd_render *r);
+
 /* Document size after substitution (characters) and the device estimate (bytes). */
 void jd_render_sizes(const struct jd_render *r, size_t *chars, size_t *device_bytes,
 		     size_t *presigned);
