@@ -93,7 +93,7 @@ $(BUILD)/tests/helpers/%: $(BUILD)/tests/helpers/%.o $(LIB_A)
 	$(call QP,LINK,$@)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS) $(HELPER_LIBS_$*)
 
 # tests/helpers/<name>.c may need extra libraries (mbedTLS for the device verifier)
-HELPER_LIBS_mbedtls-verify := -lmbedcrypto
+HELPER_LIBS_mbedtls-verify := -lmbedx509 -lmbedcrypto
 
 # `make check`: install what is missing, build everything under ASan+UBSan with
 # -Werror, and run every test with prove.

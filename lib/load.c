@@ -226,17 +226,31 @@ static int parser_error(struct loader *L)
 
 /* ---- scalars ---- */
 
+/* The core schema's spellings: all lowercase, Capitalised, or ALL CAPS. */
+static int spelled(const char *s, const char *lower, size_t n)
+{
+	size_t i;
+	int all_up;
+
+	if ((s[0] | 0x20) != lower[0])
+		return 0;
+	all_up = s[0] != lower[0] && s[1] >= 'A' && s[1] <= 'Z';
+	for (i = 1; i < n; i++) /* stops at a NUL: it never matches */
+		if (s[i] != (all_up ? lower[i] - 32 : lower[i]))
+			return 0;
+	return s[n] == '\0';
+}
+
 static int is_null(const char *s)
 {
-	return !*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") ||
-	       !strcmp(s, "NULL");
+	return !*s || (s[0] == '~' && !s[1]) || spelled(s, "null", 4);
 }
 
 static int bool_value(const char *s)
 {
-	if (!strcmp(s, "true") || !strcmp(s, "True") || !strcmp(s, "TRUE"))
+	if (spelled(s, "true", 4))
 		return 1;
-	if (!strcmp(s, "false") || !strcmp(s, "False") || !strcmp(s, "FALSE"))
+	if (spelled(s, "false", 5))
 		return 0;
 	return -1;
 }
@@ -561,6 +575,8 @@ static int on_alias(struct loader *L, const struct yev *ev)
 	struct jd_buf p = JD_BUF_INIT(MAX_POINTER);
 	int ret = -1;
 
+	if (L->depth && L->stack[L->depth - 1].is_map && !L->stack[L->depth - 1].key)
+		return fail_mark(L, ev, "alias '*%s' as a key: keys must be plain strings", name);
 	for (i = L->nanchors; i-- > 0;)
 		if (!strcmp(L->anchors[i].name, name)) {
 			a = &L->anchors[i];
@@ -868,6 +884,12 @@ static int on_event(void *ctx, const struct yev *ev)
 	case YEV_DOC_START:
 		L->cur.map = jd_srcmap_new();
 		L->cur.name = jd_strndup(L->name, strlen(L->name));
+		/* about a value per 16 bytes of input, a pointer of 24 bytes each */
+		if (L->cur.map) {
+			size_t n = L->len / 16 < 4096 ? L->len / 16 + 16 : 4096;
+			if (jd_srcmap_reserve(L->cur.map, n, n * 24) < 0)
+				return jd_error_oom(L->err);
+		}
 		L->cur.index = (unsigned)L->ndocs;
 		L->have_cur = 1;
 		if (!L->cur.map || !L->cur.name)

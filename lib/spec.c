@@ -11,6 +11,7 @@
 #include "model.h"
 #include "spec.h"
 #include "template.h"
+#include "validate.h"
 
 const char *const jd_spec_extra_keys[] = {"document", "documentFile", "documentSchema",
 					  "parameters", NULL};
@@ -374,9 +375,10 @@ int jd_spec_compile(const struct jd_doc *doc, const struct jd_compile_opts *opts
 		json_t *c;
 
 		if (!strcmp(m->name, "document")) {
-			if (!s->document)
-				continue;
 			v = json_object_get(root, "document");
+			/* text that is JSON only after substitution, kept (no_render) */
+			if (!s->document && !json_is_string(v))
+				continue;
 			if (json_is_string(v)) {
 				c = json_incref(v);
 			} else {
@@ -405,6 +407,11 @@ int jd_spec_compile(const struct jd_doc *doc, const struct jd_compile_opts *opts
 	}
 	s->request = req;
 	req = NULL;
+
+	/* validation: the request, the document and the AWS rules (lib/validate) */
+	if (!opts->no_validate &&
+	    jd_validate_compiled(opts->validator, s, opts->on_finding, opts->finding_ctx, err) < 0)
+		goto out;
 	ret = 0;
 out:
 	json_decref(req);

@@ -15,13 +15,15 @@
  * emit; jd_spec_compile() runs the steps after loading.
  */
 
-struct jd_params; /* substitution values: lib/template.h */
-struct jd_render;
+struct jd_params;    /* substitution values: lib/template.h */
+struct jd_render;    /* the render step's result: lib/template.h */
+struct jd_validator; /* lib/validate.h */
 
 struct jd_compile_opts {
 	const struct jd_params *params; /* NULL: no values given */
 	int no_render;			/* keep ${aws:iot:parameter:...} as written */
 	int no_validate;		/* skip schema and AWS-rule validation */
+	struct jd_validator *validator; /* NULL: a private one (no clock for the rules) */
 	jd_finding_fn on_finding;	/* warnings and validation findings; may be NULL */
 	void *finding_ctx;
 	struct jd_load_opts load; /* for documentFile */

@@ -63,9 +63,9 @@ static long lookup(const struct jd_srcmap *m, const char *p, size_t len)
 	}
 }
 
-static int rehash(struct jd_srcmap *m)
+static int rehash_to(struct jd_srcmap *m, size_t nslot)
 {
-	size_t nslot = m->nslot ? m->nslot * 2 : 64, i;
+	size_t i;
 	uint32_t *slot = calloc(nslot, sizeof(*slot));
 
 	if (!slot)
@@ -78,6 +78,38 @@ static int rehash(struct jd_srcmap *m)
 		while (slot[j])
 			j = (j + 1) & (nslot - 1);
 		slot[j] = (uint32_t)(i + 1);
+	}
+	return 0;
+}
+
+static int rehash(struct jd_srcmap *m)
+{
+	return rehash_to(m, m->nslot ? m->nslot * 2 : 64);
+}
+
+int jd_srcmap_reserve(struct jd_srcmap *m, size_t n, size_t text)
+{
+	size_t nslot = 64;
+	struct entry *e;
+	char *t;
+
+	while (nslot < n * 2)
+		nslot *= 2;
+	if (nslot > m->nslot && rehash_to(m, nslot) < 0)
+		return -1;
+	if (n > m->alloc) {
+		e = realloc(m->e, n * sizeof(*e));
+		if (!e)
+			return -1;
+		m->e = e;
+		m->alloc = n;
+	}
+	if (text > m->talloc) {
+		t = realloc(m->text, text);
+		if (!t)
+			return -1;
+		m->text = t;
+		m->talloc = text;
 	}
 	return 0;
 }

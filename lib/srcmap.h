@@ -21,6 +21,9 @@ void jd_srcmap_free(struct jd_srcmap *m); /* accepts NULL */
 /* Adds or replaces ptr's position. 0, or -1 on out of memory. */
 int jd_srcmap_add(struct jd_srcmap *m, const char *ptr, size_t len, const struct jd_pos *pos);
 
+/* Makes room for n entries and text bytes of pointers: 0, or -1 (out of memory). */
+int jd_srcmap_reserve(struct jd_srcmap *m, size_t n, size_t text);
+
 /* The same for a pointer known not to be in the map yet (the loader's case). */
 int jd_srcmap_append(struct jd_srcmap *m, const char *ptr, size_t len, const struct jd_pos *pos);
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "batch.h"
 #include "buf.h"
@@ -10,8 +11,10 @@
 #include "file.h"
 #include "json.h"
 #include "load.h"
+#include "rules.h"
 #include "spec.h"
 #include "template.h"
+#include "validate.h"
 
 static void usage(void)
 {
@@ -35,6 +38,7 @@ static void usage(void)
 	       "                          once AWS expands its presigned URLs\n"
 	       "      --url-size BYTES    the size of one expanded presigned URL (default 1400)\n"
 	       "      --no-validate       skip schema and AWS-rule validation\n"
+	       "      --date TIME         'now' for the scheduling rules (2026-01-01T00:00:00Z)\n"
 	       "      --format FMT        findings as text (default), json or github\n"
 	       "  -h, --help              show this help\n"
 	       "      --version           show the version\n"
@@ -96,7 +100,11 @@ static void *compile_file(void *ctx, size_t i)
 
 		jd_error_clear(&err);
 		if (jd_spec_compile(&docs[k], &opts, &spec, &err) < 0) {
-			fail(r, &err);
+			/* validation findings were reported one by one */
+			if (err.code == JD_EINVALID && spec.findings)
+				r->status = r->status ? r->status : err.code;
+			else
+				fail(r, &err);
 		} else if (!r->status) {
 			const char *id = json_string_value(json_object_get(spec.request, "jobId"));
 			if (run->dir) {
@@ -202,12 +210,14 @@ int main(int argc, char **argv)
 		{"params-file", required_argument, NULL, 'P'},
 		{"device-budget", required_argument, NULL, 'B'},
 		{"url-size", required_argument, NULL, 'U'},
+		{"date", required_argument, NULL, 'D'},
 		{"format", required_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'v'},
 		{NULL, 0, NULL, 0},
 	};
 	struct run run;
+	struct jd_validate_opts vopts = {0};
 	const char *output = NULL;
 	enum jd_format format = JD_FMT_TEXT;
 	struct jd_error err;
@@ -250,6 +260,12 @@ int main(int argc, char **argv)
 			break;
 		}
 		case 'V': run.opts.no_validate = 1; break;
+		case 'D':
+			if (jd_rules_parse_time(optarg, &vopts.now) < 0)
+				jd_usage_error(
+					"--date: '%s' is not a UTC time (2026-01-01T00:00:00Z)",
+					optarg);
+			break;
 		case 'f': format = jd_parse_format(optarg); break;
 		case 'h':
 			usage();
@@ -271,8 +287,16 @@ int main(int argc, char **argv)
 	jd_error_clear(&err);
 	if (jd_params_prepare(params, &err) < 0)
 		return jd_report_error(&err);
-	jd_reporter_init(&run.rep, format);
 	jd_error_clear(&err);
+	if (!vopts.now)
+		vopts.now = (long long)time(NULL);
+	if (!run.opts.no_validate) {
+		/* one validator, shared by the threads: schemas compiled once */
+		run.opts.validator = jd_validator_new(&vopts, &err);
+		if (!run.opts.validator)
+			return jd_report_error(&err);
+	}
+	jd_reporter_init(&run.rep, format);
 	if (!run.dir && jd_outfile_open(&run.out, output, 0644, &err) < 0)
 		return jd_report_error(&err);
 	jd_batch_run((size_t)(argc - optind), jobs, compile_file, emit, free_result, &run);
@@ -284,6 +308,7 @@ int main(int argc, char **argv)
 	if (!run.status && !run.opts.no_render)
 		jd_params_report_unused(params, jd_report_finding, &run.rep);
 	jd_reporter_finish(&run.rep);
+	jd_validator_free(run.opts.validator);
 	jd_params_free(params);
 	return run.status;
 }

@@ -4,7 +4,10 @@
 # man page renders without warnings; the installed jobdoc finds its verbs.
 . "${JD_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 stage=$T_TMP/stage
-make -s -C "$JD_TOP" install BUILD="$JD_BUILD" PREFIX=/usr DESTDIR="$stage" >"$T_TMP/make.log" 2>&1
+# the build under test: with the sanitizers when make check made it
+san_make=
+nm "$JD_BUILD/libjobdoc.a" 2>/dev/null | grep -q __asan_ && san_make=SAN=1
+make -s -C "$JD_TOP" install BUILD="$JD_BUILD" $san_make PREFIX=/usr DESTDIR="$stage" >"$T_TMP/make.log" 2>&1
 t_ok $? "make install PREFIX=/usr DESTDIR=..."
 for t in "$JD_TOP"/tools/jobdoc*.c; do
 	n=$(basename "$t" .c)
@@ -26,6 +29,7 @@ PKG_CONFIG_PATH=$T_TMP/pc.d pkg-config --cflags --libs jobdoc >"$T_TMP/pc" 2>&1
 t_ok $? "pkg-config knows jobdoc"
 cat >"$T_TMP/use.c" <<'C'
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <load.h>
 #include <json.h>
@@ -39,6 +43,8 @@ int main(void)
 		return 1;
 	char *s = jd_json_dumps(docs[0].root, &err);
 	puts(s);
+	free(s);
+	jd_docs_free(docs, n);
 	return 0;
 }
 C

@@ -1,0 +1,207 @@
+/* jobdoc-validate: job specs, CreateJob requests and job documents, with file:line:col. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common.h"
+#include "embedded.h"
+#include "internal.h"
+#include "load.h"
+#include "rules.h"
+#include "validate.h"
+
+static void usage(void)
+{
+	printf("usage: jobdoc-validate [options] FILE...\n"
+	       "\n"
+	       "Validates each FILE (YAML or JSON; '-' is stdin) and reports every finding as\n"
+	       "file:line:col. Without --schema, each file is recognised by its shape: a job\n"
+	       "spec (compiled, then checked like jobdoc-compile does), a CreateJob request, an\n"
+	       "afr_ota document or jobs message, or a Device Client document. Requests and\n"
+	       "specs are checked against createjob-request, their document against its\n"
+	       "documentSchema, and against the AWS rules (see jobdoc-validate(1)).\n"
+	       "\n"
+	       "  -s, --schema NAME|PATH  validate every FILE against this schema\n"
+	       "      --list-schemas      list the built-in schemas\n"
+	       "      --print-schema NAME print a built-in schema (for editors)\n"
+	       "      --resolve PATH      add the schema file, or the *.json of a folder, by $id\n"
+	       "      --map URI=DIR       answer schema URIs starting with URI from DIR\n"
+	       "      --draft VERSION     dialect of schemas without $schema: 2020-12 or 7\n"
+	       "      --format-assert     make \"format\" an assertion\n"
+	       "      --date TIME         'now' for the scheduling rules (2026-01-01T00:00:00Z)\n"
+	       "      --format FMT        findings as text (default), json or github\n"
+	       "  -q, --quiet             no summary line\n"
+	       "  -h, --help              show this help\n"
+	       "      --version           show the version\n"
+	       "\n%s",
+	       jd_exit_codes_help);
+}
+
+static int list_schemas(void)
+{
+	size_t n, i;
+	const char *const *names = jd_validate_builtin_names(&n);
+
+	for (i = 0; i < n; i++) {
+		char file[160];
+		const struct jd_embedded *e;
+		json_t *d;
+		const char *title;
+
+		snprintf(file, sizeof(file), "%s.json", names[i]);
+		e = jd_embedded_find(file);
+		d = e ? json_loadb((const char *)e->data, e->len, 0, NULL) : NULL;
+		title = json_string_value(json_object_get(d, "title"));
+		printf("%s\t%s\n", names[i], title ? title : "");
+		json_decref(d);
+	}
+	return 0;
+}
+
+static int print_schema(const char *name)
+{
+	char file[160];
+	const struct jd_embedded *e;
+
+	snprintf(file, sizeof(file), "%s.json", name);
+	e = strncmp(name, "meta/", 5) ? jd_embedded_find(file) : NULL;
+	if (!e)
+		jd_usage_error("no built-in schema '%s' (see --list-schemas)", name);
+	fwrite(e->data, 1, e->len, stdout);
+	return fflush(stdout) ? JD_EIO : 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"schema", required_argument, NULL, 's'},
+		{"list-schemas", no_argument, NULL, 'L'},
+		{"print-schema", required_argument, NULL, 'P'},
+		{"resolve", required_argument, NULL, 'r'},
+		{"map", required_argument, NULL, 'm'},
+		{"draft", required_argument, NULL, 'd'},
+		{"format-assert", no_argument, NULL, 'a'},
+		{"date", required_argument, NULL, 'D'},
+		{"format", required_argument, NULL, 'f'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'v'},
+		{NULL, 0, NULL, 0},
+	};
+	struct jd_validate_opts vo = {0};
+	struct jd_validator *v = NULL;
+	struct jd_reporter rep;
+	struct jd_error err;
+	const char *schema = NULL, *resolve[64], *map[64];
+	size_t nres = 0, nmap = 0, k;
+	unsigned files = 0, invalid = 0, unreadable = 0, errors = 0;
+	enum jd_format format = JD_FMT_TEXT;
+	int c, i, quiet = 0, status = 0;
+
+	jd_tool_init("jobdoc-validate");
+	while ((c = getopt_long(argc, argv, "s:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's': schema = optarg; break;
+		case 'L': return list_schemas();
+		case 'P': return print_schema(optarg);
+		case 'r':
+			if (nres == JD_ARRAY_SIZE(resolve))
+				jd_usage_error("too many --resolve");
+			resolve[nres++] = optarg;
+			break;
+		case 'm':
+			if (nmap == JD_ARRAY_SIZE(map) || !strchr(optarg, '='))
+				jd_usage_error("--map takes URI=DIR (at most 64 of them)");
+			map[nmap++] = optarg;
+			break;
+		case 'd':
+			if (!strcmp(optarg, "2020-12"))
+				vo.draft = JD_DRAFT_2020_12;
+			else if (!strcmp(optarg, "7") || !strcmp(optarg, "07") ||
+				 !strcmp(optarg, "draft-07"))
+				vo.draft = JD_DRAFT_7;
+			else
+				jd_usage_error("--draft: '%s' is not 2020-12 or 7", optarg);
+			break;
+		case 'a': vo.format_assert = 1; break;
+		case 'D':
+			if (jd_rules_parse_time(optarg, &vo.now) < 0)
+				jd_usage_error(
+					"--date: '%s' is not a UTC time (2026-01-01T00:00:00Z)",
+					optarg);
+			break;
+		case 'f': format = jd_parse_format(optarg); break;
+		case 'q': quiet = 1; break;
+		case 'h': usage(); return 0;
+		case 'v': jd_print_version(); return 0;
+		default: jd_usage_error("unknown option");
+		}
+	}
+	if (optind >= argc)
+		jd_usage_error("no file given");
+	if (!vo.now)
+		vo.now = (long long)time(NULL);
+	jd_error_clear(&err);
+	if (!(v = jd_validator_new(&vo, &err)))
+		return jd_report_error(&err);
+	for (k = 0; k < nres; k++)
+		if (jd_validator_resolve(v, resolve[k], &err) < 0)
+			goto fatal;
+	for (k = 0; k < nmap; k++) {
+		char prefix[1024];
+		const char *eq = strchr(map[k], '=');
+		snprintf(prefix, sizeof(prefix), "%.*s", (int)(eq - map[k]), map[k]);
+		if (jd_validator_map(v, prefix, eq + 1, &err) < 0)
+			goto fatal;
+	}
+	/* a bad --schema stops before any file */
+	if (schema && !jd_validator_schema(v, schema, NULL, &err))
+		goto fatal;
+	jd_reporter_init(&rep, format);
+	for (i = optind; i < argc; i++) {
+		struct jd_doc *docs = NULL;
+		size_t n = 0;
+		int bad = 0;
+
+		files++;
+		jd_error_clear(&err);
+		if (jd_load_file(argv[i], NULL, &docs, &n, &err) < 0) {
+			jd_report_error_finding(&rep, &err);
+			unreadable++;
+			continue;
+		}
+		for (k = 0; k < n; k++) {
+			int r;
+			jd_error_clear(&err);
+			r = jd_validate_file_doc(v, &docs[k], schema, NULL, jd_report_finding, &rep,
+						 &err);
+			if (r < 0) {
+				if (!err.input[0])
+					jd_strlcpy(err.input, argv[i], sizeof(err.input));
+				jd_report_error_finding(&rep, &err);
+				r = 1;
+			}
+			errors += (unsigned)r;
+			bad |= r > 0;
+		}
+		invalid += bad;
+		jd_docs_free(docs, n);
+	}
+	jd_reporter_finish(&rep);
+	if (!quiet)
+		fprintf(stderr, "%s: %u file%s: %u valid, %u invalid (%u error%s), %u unreadable\n",
+			jd_prog, files, files == 1 ? "" : "s", files - invalid - unreadable,
+			invalid, errors, errors == 1 ? "" : "s", unreadable);
+	status = unreadable ? JD_EINPUT : invalid ? JD_EINVALID : 0;
+	jd_validator_free(v);
+	return status;
+fatal:
+	/* a schema that does not compile is an input we cannot use */
+	if (err.code == JD_EINVALID)
+		err.code = JD_EINPUT;
+	status = jd_report_error(&err);
+	jd_validator_free(v);
+	return status;
+}
