@@ -103,6 +103,7 @@ struct jd_render {
 	int is_text, has_doc, managed;
 	int expanded;	/* rendering a string made by expand_nested(): not the source */
 	char *doc_json; /* the rendered tree as compact JSON, when made */
+	int validating; /* validation follows: it checks documentParameters itself */
 	size_t chars, device_bytes, npresigned;
 };
 
@@ -1725,6 +1726,7 @@ int jd_render_spec(struct jd_spec *s, const struct jd_compile_opts *opts, const 
 	if (!r)
 		return -1;
 	s->render = r;
+	r->validating = !opts->no_validate;
 	r->wspec.doc = s->doc;
 	r->wdoc.doc = s->docsrc;
 	r->wdoc.in_doc = 1;
@@ -1861,6 +1863,11 @@ static int check_managed(struct jd_render *r, const json_t *root)
 	if (strlen(json_string_value(arn)) > 150)
 		return 0;
 	tpl = jd_managed_find(name, version, r->err);
+	if (!tpl && r->validating) {
+		/* the validator's schemas for managed templates say it (lib/validate) */
+		jd_error_clear(r->err);
+		return 0;
+	}
 	if (!tpl) {
 		char msg[sizeof(r->err->msg)];
 		jd_strlcpy(msg, r->err->msg, sizeof(msg));
@@ -1879,6 +1886,8 @@ static int check_managed(struct jd_render *r, const json_t *root)
 	ctl = control_re();
 	if (!ctl)
 		return jd_error_oom(r->err);
+	if (r->validating)
+		goto done; /* checked by the validator, with every finding at once */
 	json_object_foreach((json_t *)dp, key, v)
 	{
 		char ptr[300];
@@ -1976,6 +1985,7 @@ static int check_managed(struct jd_render *r, const json_t *root)
 			goto out;
 		}
 	}
+done:
 	/* the preview is made when asked for: jd_render_output() */
 	r->managed_dp = dp;
 	jd_strlcpy(r->managed_name, name, sizeof(r->managed_name));
