@@ -10,6 +10,7 @@
 #include "json.h"
 #include "model.h"
 #include "spec.h"
+#include "template.h"
 #include "validate.h"
 
 const char *const jd_spec_extra_keys[] = {"document", "documentFile", "documentSchema",
@@ -231,6 +232,8 @@ static int load_document(struct walk *w, struct jd_spec *s, const struct jd_comp
 			s->document = json_loadb(
 				json_string_value(v), json_string_length(v),
 				JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+			if (!s->document && strstr(json_string_value(v), "${"))
+				return 0; /* JSON only after substitution (lib/template) */
 			if (!s->document)
 				return fail_value(w,
 						  "the document string is not JSON: %s (line %d, "
@@ -359,6 +362,8 @@ int jd_spec_compile(const struct jd_doc *doc, const struct jd_compile_opts *opts
 	 * ${aws:iot:parameter:NAME} in the spec and the document here, then
 	 * validation (lib/validate) checks the request and the document.
 	 */
+	if (jd_render_spec(s, opts, &root, err) < 0)
+		goto out;
 
 	req = json_object();
 	if (!req) {
@@ -370,13 +375,17 @@ int jd_spec_compile(const struct jd_doc *doc, const struct jd_compile_opts *opts
 		json_t *c;
 
 		if (!strcmp(m->name, "document")) {
-			if (!s->document)
-				continue;
 			v = json_object_get(root, "document");
+			/* text that is JSON only after substitution, kept (no_render) */
+			if (!s->document && !json_is_string(v))
+				continue;
 			if (json_is_string(v)) {
 				c = json_incref(v);
 			} else {
-				char *text = jd_json_dumps(s->document, err);
+				/* made by the render when it measured the size */
+				char *text = jd_render_take_json(s->render);
+				if (!text)
+					text = jd_json_dumps(s->document, err);
 				if (!text)
 					goto out;
 				c = json_string_nocheck(text);
@@ -416,6 +425,7 @@ void jd_spec_release(struct jd_spec *s)
 		return;
 	json_decref(s->request);
 	json_decref(s->document);
+	jd_render_free(s->render);
 	jd_doc_release(&s->docfile);
 	memset(s, 0, sizeof(*s));
 }

@@ -16,6 +16,7 @@
  */
 
 struct jd_params;    /* substitution values: lib/template.h */
+struct jd_render;    /* the render step's result: lib/template.h */
 struct jd_validator; /* lib/validate.h */
 
 struct jd_compile_opts {
@@ -44,6 +45,7 @@ struct jd_spec {
 	const char *schema;    /* documentSchema, or NULL (borrowed from doc) */
 	json_t *parameters;    /* the declarations, or NULL (borrowed from doc) */
 	unsigned findings;     /* validation errors reported through on_finding */
+	struct jd_render *render; /* the render step's result (owned): lib/template.h */
 };
 
 /*

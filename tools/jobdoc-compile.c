@@ -13,6 +13,7 @@
 #include "load.h"
 #include "rules.h"
 #include "spec.h"
+#include "template.h"
 #include "validate.h"
 
 static void usage(void)
@@ -28,6 +29,14 @@ static void usage(void)
 	       "  -o, --output FILE       write the requests to FILE (whole, or not at all)\n"
 	       "  -O, --output-dir DIR    write each request to DIR/JOBID.json\n"
 	       "  -j, --jobs N            compile on N threads (default: the CPUs, at most 8)\n"
+	       "  -p NAME=VALUE           a substitution value, a string\n"
+	       "  -p NAME:=JSON           a substitution value, typed (number, object, ...)\n"
+	       "  -P FILE                 values from a JSON or YAML object (several: the later\n"
+	       "                          wins; -p wins over files, files over declared defaults)\n"
+	       "      --no-render         keep ${aws:iot:parameter:NAME} as written\n"
+	       "      --device-budget BYTES  fail when a document exceeds BYTES on the device\n"
+	       "                          once AWS expands its presigned URLs\n"
+	       "      --url-size BYTES    the size of one expanded presigned URL (default 1400)\n"
 	       "      --no-validate       skip schema and AWS-rule validation\n"
 	       "      --date TIME         'now' for the scheduling rules (2026-01-01T00:00:00Z)\n"
 	       "      --format FMT        findings as text (default), json or github\n"
@@ -196,6 +205,11 @@ int main(int argc, char **argv)
 		{"output-dir", required_argument, NULL, 'O'},
 		{"jobs", required_argument, NULL, 'j'},
 		{"no-validate", no_argument, NULL, 'V'},
+		{"no-render", no_argument, NULL, 'R'},
+		{"param", required_argument, NULL, 'p'},
+		{"params-file", required_argument, NULL, 'P'},
+		{"device-budget", required_argument, NULL, 'B'},
+		{"url-size", required_argument, NULL, 'U'},
 		{"date", required_argument, NULL, 'D'},
 		{"format", required_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
@@ -208,12 +222,33 @@ int main(int argc, char **argv)
 	enum jd_format format = JD_FMT_TEXT;
 	struct jd_error err;
 	unsigned jobs = 0;
+	struct jd_params *params = jd_params_new();
 	int c;
 
 	jd_tool_init("jobdoc-compile");
 	memset(&run, 0, sizeof(run));
-	while ((c = getopt_long(argc, argv, "o:O:j:h", longopts, NULL)) != -1) {
+	if (!params)
+		return JD_EINTERNAL;
+	while ((c = getopt_long(argc, argv, "o:O:j:p:P:h", longopts, NULL)) != -1) {
+		jd_error_clear(&err);
 		switch (c) {
+		case 'p':
+		case 'P':
+		case 'B':
+		case 'U':
+			if (jd_params_option(params,
+					     c == 'p'	? "param"
+					     : c == 'P' ? "params-file"
+					     : c == 'B' ? "device-budget"
+							: "url-size",
+					     optarg, &run.opts.load, &err) < 0) {
+				if (err.code == JD_EUSAGE)
+					jd_usage_error("%s", err.msg);
+				jd_params_free(params);
+				return jd_report_error(&err);
+			}
+			break;
+		case 'R': run.opts.no_render = 1; break;
 		case 'o': output = optarg; break;
 		case 'O': run.dir = optarg; break;
 		case 'j': {
@@ -232,8 +267,14 @@ int main(int argc, char **argv)
 					optarg);
 			break;
 		case 'f': format = jd_parse_format(optarg); break;
-		case 'h': usage(); return 0;
-		case 'v': jd_print_version(); return 0;
+		case 'h':
+			usage();
+			jd_params_free(params);
+			return 0;
+		case 'v':
+			jd_print_version();
+			jd_params_free(params);
+			return 0;
 		default: jd_usage_error("unknown option");
 		}
 	}
@@ -242,6 +283,10 @@ int main(int argc, char **argv)
 	if (output && run.dir)
 		jd_usage_error("--output and --output-dir exclude each other");
 	run.files = argv + optind;
+	run.opts.params = params;
+	jd_error_clear(&err);
+	if (jd_params_prepare(params, &err) < 0)
+		return jd_report_error(&err);
 	jd_error_clear(&err);
 	if (!vopts.now)
 		vopts.now = (long long)time(NULL);
@@ -260,7 +305,10 @@ int main(int argc, char **argv)
 			run.status = jd_report_error(&err);
 		jd_outfile_abort(&run.out);
 	}
+	if (!run.status && !run.opts.no_render)
+		jd_params_report_unused(params, jd_report_finding, &run.rep);
 	jd_reporter_finish(&run.rep);
 	jd_validator_free(run.opts.validator);
+	jd_params_free(params);
 	return run.status;
 }
