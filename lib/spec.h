@@ -41,10 +41,10 @@ struct jd_spec {
 	json_t *document;
 	const struct jd_doc *docsrc;
 	const char *docprefix;
-	struct jd_doc docfile; /* the loaded documentFile (owned) */
-	const char *schema;    /* documentSchema, or NULL (borrowed from doc) */
-	json_t *parameters;    /* the declarations, or NULL (borrowed from doc) */
-	unsigned findings;     /* validation errors reported through on_finding */
+	struct jd_doc docfile;	  /* the loaded documentFile (owned) */
+	const char *schema;	  /* documentSchema, or NULL (borrowed from doc) */
+	json_t *parameters;	  /* the declarations, or NULL (borrowed from doc) */
+	unsigned findings;	  /* validation errors reported through on_finding */
 	struct jd_render *render; /* the render step's result (owned): lib/template.h */
 };
 
