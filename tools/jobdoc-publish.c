@@ -10,6 +10,7 @@
 #include "iot.h"
 #include "load.h"
 #include "spec.h"
+#include "template.h"
 
 static void usage(FILE *f)
 {
@@ -45,10 +46,9 @@ static void log_line(void *ctx, const char *line)
 /*
  * The CreateJob request in path: a spec compiled on the way (a compiled
  * request is a spec too: its document string is taken as JSON text), with
- * its findings reported. NEEDSWORK: -p/-P wait for the parameters API
- * (lib/template.h) on main.
+ * its substitution values (params, may be NULL) and its findings reported.
  */
-static int load_request(const char *path, size_t nparams, int no_validate, json_t **out,
+static int load_request(const char *path, struct jd_params *params, int no_validate, json_t **out,
 			struct jd_error *err)
 {
 	struct jd_compile_opts opts;
@@ -61,18 +61,19 @@ static int load_request(const char *path, size_t nparams, int no_validate, json_
 	memset(&opts, 0, sizeof(opts));
 	memset(&spec, 0, sizeof(spec));
 	memset(&doc, 0, sizeof(doc));
-	if (nparams)
-		return jd_error_set(err, JD_EUSAGE,
-				    "-p/-P are not supported yet: compile with "
-				    "jobdoc-compile and publish its output");
 	jd_reporter_init(&rep, JD_FMT_TEXT);
 	opts.no_validate = no_validate;
+	opts.params = params;
 	opts.on_finding = jd_report_finding;
 	opts.finding_ctx = &rep;
+	if (params && jd_params_prepare(params, err) < 0)
+		goto out;
 	if (jd_load_one(path, &opts.load, &doc, err) < 0)
 		goto out;
 	if (jd_spec_compile(&doc, &opts, &spec, err) < 0)
 		goto out;
+	if (params)
+		jd_params_report_unused(params, jd_report_finding, &rep);
 	*out = json_incref(spec.request);
 	ret = 0;
 out:
@@ -126,8 +127,7 @@ int main(int argc, char **argv)
 	struct jd_iot_job job;
 	struct jd_error err;
 	const char *date = NULL, *signing = NULL;
-	char **params = NULL;
-	size_t nparams = 0;
+	struct jd_params *params = NULL;
 	int opt, dry = 0, verbose = 0, no_validate = 0, ret;
 	json_t *req = NULL, *res = NULL;
 	char *s = NULL;
@@ -137,15 +137,21 @@ int main(int argc, char **argv)
 	memset(&job, 0, sizeof(job));
 	memset(&cl, 0, sizeof(cl));
 	jd_error_clear(&err);
-	params = calloc((size_t)argc, sizeof(*params));
-	if (!params) {
-		jd_error_oom(&err);
-		return jd_report_error(&err);
-	}
 	while ((opt = getopt_long(argc, argv, "p:P:nvh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
-		case 'P': params[nparams++] = optarg; break;
+		case 'P':
+			if (!params && !(params = jd_params_new()))
+				return JD_EINTERNAL;
+			jd_error_clear(&err);
+			if (jd_params_option(params, opt == 'p' ? "param" : "params-file", optarg,
+					     NULL, &err) < 0) {
+				jd_params_free(params);
+				if (err.code == JD_EUSAGE)
+					jd_usage_error("%s", err.msg);
+				return jd_report_error(&err);
+			}
+			break;
 		case 'n': dry = 1; break;
 		case 'D': date = optarg; break;
 		case 'E': o.endpoint_url = optarg; break;
@@ -156,22 +162,22 @@ int main(int argc, char **argv)
 		case 'v': verbose = 1; break;
 		case 'h':
 			usage(stdout);
-			free(params);
+			jd_params_free(params);
 			return 0;
 		case 'V':
 			jd_print_version();
-			free(params);
+			jd_params_free(params);
 			return 0;
-		default: free(params); jd_usage_error("unknown option");
+		default: jd_params_free(params); jd_usage_error("unknown option");
 		}
 	}
 	if (optind != argc - 1) {
-		free(params);
+		jd_params_free(params);
 		jd_usage_error(optind == argc ? "no request or spec given"
 					      : "one request or spec only");
 	}
 	o.no_remote = dry; /* a dry run never asks the container endpoint or IMDS */
-	if (load_request(argv[optind], nparams, no_validate, &req, &err) < 0)
+	if (load_request(argv[optind], params, no_validate, &req, &err) < 0)
 		goto fail;
 	jd_error_clear(&err); /* the input's name is no place for other errors */
 	if (jd_iot_client_init(&cl, &o, date, signing, verbose ? log_line : NULL, NULL, &err) < 0)
@@ -209,6 +215,6 @@ out:
 	json_decref(req);
 	jd_iot_job_release(&job);
 	jd_iot_client_release(&cl);
-	free(params);
+	jd_params_free(params);
 	return ret;
 }

@@ -276,7 +276,14 @@ t_run "a request from stdin" 0 env -u AWS_ENDPOINT_URL_IOT sh -c 'jobdoc-publish
 t_same "the same request as from the file" "$T_TMP/minimal.http" "$T_TMP/out"
 t_run "AWS_MAX_ATTEMPTS must be a number" 2 env AWS_MAX_ATTEMPTS=0 jobdoc-get reboot-1
 t_err_has "quoted" "AWS_MAX_ATTEMPTS: not a number 1..100: '0'"
-t_run "-p with a request is not supported yet" 2 jobdoc-publish -p a=b "$DATA/minimal.json"
+printf 'jobId: p-1\ntargets: [arn:aws:iot:us-east-1:123456789012:thing/t1]\ndocument: {v: "${aws:iot:parameter:ver}", n: "${aws:iot:parameter:n}"}\n' >"$T_TMP/p.yaml"
+printf '{"n": 42}\n' >"$T_TMP/p.json"
+t_run "-p/-P: a spec's parameters resolved on the way" 0 env -u AWS_ENDPOINT_URL_IOT \
+	jobdoc-publish --dry-run --date $DATE -p ver=9.9.9 -P "$T_TMP/p.json" "$T_TMP/p.yaml"
+t_out_has "the resolved document in the body" '{\"v\":\"9.9.9\",\"n\":42}'
+t_run "-p: a value missing is an error with its place" 1 env -u AWS_ENDPOINT_URL_IOT \
+	jobdoc-publish --dry-run --date $DATE -p ver=9.9.9 "$T_TMP/p.yaml"
+t_err_has "names the parameter" "p.yaml:3:"
 t_run "get --version" 0 jobdoc-get --version
 t_out_has "version line" "jobdoc-get (jobdoc) "
 t_done
