@@ -10,13 +10,6 @@ mkdir -p "$JD_BUILD/bench"
 bench_specs "$JD_BUILD/bench/specs"
 bench_specs "$JD_BUILD/bench/specs-params" --params
 P=$JD_BUILD/bench/specs-params/params.json
-# NEEDSWORK: gen-specs.py writes params.json on one line, and the loader's fast
-# scanner counts columns from the start of the line for every token
-# (lib/yfast.c col_at), quadratic on a 1.4 MB line. Indented, the file loads in
-# linear time; drop this once col_at is linear.
-/usr/bin/python3 -c 'import json, sys; json.dump(json.load(open(sys.argv[1])), open(sys.argv[2], "w"), indent=1)' \
-	"$P" "$JD_BUILD/bench/params-indented.json"
-P=$JD_BUILD/bench/params-indented.json
 uses=$(cat "$JD_BUILD"/bench/specs-params/spec-*.yaml | grep -o '\${aws:iot:parameter:' | wc -l)
 echo "render: 5,000 specs; with parameters: $uses placeholders, $(grep -c '"p[0-9]*_' "$P") values in the -P file"
 # median of five: "CPU_SECONDS PEAK_KB", CPU = user + system (steadier than wall
