@@ -65,7 +65,9 @@ def configs(lines, retry_ok=True):
                   '    - failureType: %s' % r.choice(['FAILED', 'TIMED_OUT', 'ALL']),
                   '      numberOfRetries: %d' % r.randrange(0, 5)]
     if r.random() < 0.3:
-        lines += ['schedulingConfig:', '  startTime: "2027-0%d-1%dT0%d:00"' % (r.randrange(1, 9), r.randrange(0, 9), r.randrange(0, 9)),
+        month, day = r.randrange(1, 9), r.randrange(10, 19)
+        lines += ['schedulingConfig:', '  startTime: "2027-%02d-%02dT0%d:00"' % (month, day, r.randrange(0, 9)),
+                  '  endTime: "2027-%02d-%02dT0%d:00"' % (month, day + 2, r.randrange(0, 9)),
                   '  endBehavior: %s' % r.choice(['STOP_ROLLOUT', 'CANCEL', 'FORCE_CANCEL'])]
     lines += ['tags:']
     for _ in range(r.randrange(1, 9)):
@@ -102,7 +104,8 @@ for i in range(a.count):
               '        filesize: %s' % (('"%s"' % size) if pnames else size), '        fileid: 0',
               '        certfile: %s' % word(10)]
         if http:
-            L += ['        update_data_url: "${aws:iot:s3-presigned-url-v2:https://s3.%s.amazonaws.com/%s/%s/%s.bin}"'
+            L += ['        fileType: 0',
+                  '        update_data_url: "${aws:iot:s3-presigned-url-v2:https://s3.%s.amazonaws.com/%s/%s/%s.bin}"'
                   % (region, bucket, word(5), word(7)),
                   '        auth_scheme: aws.s3.presigned']
         L += ['        sig-sha256-ecdsa: "%s"' % signature]
