@@ -378,21 +378,30 @@ int jd_params_prepare(struct jd_params *p, struct jd_error *err)
 	return 0;
 }
 
+/* Unused values named one by one; past that, one warning counts the rest. */
+#define UNUSED_NAMED 10
+
 void jd_params_report_unused(const struct jd_params *p, jd_finding_fn on_finding, void *ctx)
 {
-	size_t i;
+	size_t i, n = 0;
+	char msg[400];
+	struct jd_finding f = {JD_SEV_WARNING, "template-unused-value", "", 0, 0, NULL, NULL, msg};
 
 	if (!p || !p->used || !on_finding)
 		return;
 	for (i = 0; i < p->n; i++) {
-		char msg[400];
-		struct jd_finding f = {
-			JD_SEV_WARNING, "template-unused-value", "", 0, 0, NULL, NULL, msg};
 		if (atomic_load_explicit(&p->used[i], memory_order_relaxed))
+			continue;
+		if (++n > UNUSED_NAMED)
 			continue;
 		snprintf(msg, sizeof(msg), "a value for '%.130s' is given (%.200s) but not used",
 			 p->v[i].name, p->v[i].origin);
 		if (on_finding(ctx, &f))
-			break;
+			return;
+	}
+	if (n > UNUSED_NAMED) {
+		snprintf(msg, sizeof(msg), "and %zu more values are given but not used",
+			 n - UNUSED_NAMED);
+		on_finding(ctx, &f);
 	}
 }

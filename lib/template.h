@@ -103,7 +103,8 @@ long jd_params_index(const struct jd_params *p, const char *name);
  * rendering) starts tracking which values renders use; renders mark them
  * with jd_params_mark_used() (safe from concurrent renders); after the run,
  * jd_params_report_unused() hands a warning for each value no render used to
- * on_finding. A value used by any spec of a run is used.
+ * on_finding (the first ten by name, then one counting the rest). A value
+ * used by any spec of a run is used.
  */
 int jd_params_prepare(struct jd_params *p, struct jd_error *err);
 void jd_params_mark_used(const struct jd_params *p, size_t i);

@@ -11,7 +11,7 @@ bench_specs "$JD_BUILD/bench/specs"
 bench_specs "$JD_BUILD/bench/specs-params" --params
 P=$JD_BUILD/bench/specs-params/params.json
 uses=$(cat "$JD_BUILD"/bench/specs-params/spec-*.yaml | grep -o '\${aws:iot:parameter:' | wc -l)
-echo "render: 5,000 specs; with parameters: $uses placeholders, $(grep -c '"p[0-9]*_' "$P") values in the -P file"
+echo "render: 5,000 specs; with parameters: $uses placeholders, $(grep -o '"p[0-9]*_[a-z]*": ' "$P" | wc -l) values in the -P file"
 # median of five: "CPU_SECONDS PEAK_KB", CPU = user + system (steadier than wall
 # time on a shared machine); the last line of time's output (it adds one on a
 # failure)
