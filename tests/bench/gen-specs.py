@@ -128,9 +128,10 @@ for i in range(a.count):
                   '          command: "curl,-o,/tmp/f,https://%s.example.com/%s/%s?sha=%s&s=%s"'
                   % (P(pnames[4]), P(pnames[3]), word(4), P(pnames[1]), P(pnames[0])),
                   '        runAsUser: root', '        ignoreStepFailure: "%s"' % P(pnames[2])]
-            L += ['parameters:'] + ['  %s: {}' % n for n in pnames]
         L += ['  finalStep:', '    action:', '      name: Reboot', '      type: runHandler',
               '      input: {handler: reboot.sh, path: default}', '      runAsUser: root']
+        if pnames:
+            L += ['parameters:'] + ['  %s: {}' % n for n in pnames]
         configs(L)
     else:
         L += ['jobTemplateArn: arn:aws:iot:%s::jobtemplate/AWS-Reboot:1.0' % region,
