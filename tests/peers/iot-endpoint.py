@@ -107,6 +107,26 @@ def _pattern_ok(pattern, s):
     return re.search(pattern, s) is not None
 
 
+def schema_errors(validator, params):
+    """The body against our own createjob-request schema (jobdoc-validate),
+    when the fixture was given the tool: the second, independent check."""
+    if not validator:
+        return []
+    import subprocess, tempfile
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(params, f)
+        path = f.name
+    try:
+        p = subprocess.run([validator, "-q", "--schema", "createjob-request", path],
+                           capture_output=True, text=True, timeout=30)
+    finally:
+        os.unlink(path)
+    if p.returncode == 0:
+        return []
+    lines = [l.split(": ", 2)[-1] for l in p.stderr.splitlines() if l.strip()]
+    return ["schema: " + "; ".join(lines[:3])]
+
+
 def check_constraints(shape, value, path, errors):
     """What botocore's ParamValidator leaves out: max bounds, enums, patterns."""
     t = shape.type_name
@@ -401,6 +421,8 @@ class Handler(BaseHTTPRequestHandler):
                 errors.append("the job document is not valid JSON")
         if "documentParameters" in req and ":jobtemplate/AWS-" not in req.get("jobTemplateArn", ""):
             errors.append("documentParameters can only be used with AWS managed templates")
+        if not errors:
+            errors += schema_errors(st.args.schema_validator, params)
         if errors:
             raise AwsError(400, "InvalidRequestException", "; ".join(errors))
         fetched = self._fetch_document_source(req["documentSource"]) if has_src else None
@@ -538,6 +560,10 @@ def main():
                     help="reject X-Amz-Date further than this from now (0: off)")
     ap.add_argument("--fail", action="append", metavar="STATUS:TYPE:COUNT[:REGEX]")
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--schema-validator",
+                    default=os.path.join(os.environ["JD_BUILD"], "bin", "jobdoc-validate")
+                    if os.environ.get("JD_BUILD") else None,
+                    help="jobdoc-validate, to check CreateJob bodies against our schema too")
     args = ap.parse_args()
 
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)

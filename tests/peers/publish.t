@@ -262,6 +262,11 @@ t_run "an invalid member is refused by botocore's model (the endpoint can say no
 t_out_has "InvalidRequestException from the validator" \
 	"Invalid value for parameter input.targetSelection, value: SOMETIMES"
 
+printf '{"jobId":"not-an-arn","targets":["fleet-a"],"document":"{}"}\n' >"$T_TMP/not-arn.json"
+t_run "a target botocore takes but our schema refuses: the endpoint checks both" 5 \
+	jobdoc-publish --no-validate "$T_TMP/not-arn.json"
+t_err_has "the schema's finding" "schema: "
+
 # --- 7. usage --------------------------------------------------------------------
 t_run "publish --help" 0 jobdoc-publish --help
 t_out_has "exit codes in --help" "Exit status:"
