@@ -6,16 +6,7 @@
 . "$JD_TOP/tests/lib.sh"
 . "$JD_TOP/tests/peers/s3env.sh"
 PY=/usr/bin/python3
-rm -f "$T_TMP/iot.port"
-"$PY" "$JD_TOP/tests/peers/iot-endpoint.py" --port-file "$T_TMP/iot.port" --lifetime 300 \
-	--access-key-id "$JD_RGW_ACCESS" --secret-access-key "$JD_RGW_SECRET" \
-	--s3-endpoint "$JD_RGW_ENDPOINT" >/dev/null 2>"$T_TMP/iot.log" &
-IOT_PID=$!
-trap 'kill $IOT_PID 2>/dev/null; s3env_stop' EXIT
-i=0
-while [ ! -s "$T_TMP/iot.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-[ -s "$T_TMP/iot.port" ] || { echo "Bail out! the IoT endpoint did not start"; exit 1; }
-export AWS_ENDPOINT_URL_IOT="http://127.0.0.1:$(cat "$T_TMP/iot.port")"
+iot_start
 export AWS_ENDPOINT_URL_S3="$JD_RGW_ENDPOINT" BUCKET
 mkdir -p "$T_TMP/work"
 export OUT="$T_TMP/work"

@@ -8,16 +8,7 @@
 PY=/usr/bin/python3
 DATA=$JD_TOP/tests/data/publish
 
-rm -f "$T_TMP/iot.port"
-"$PY" "$JD_TOP/tests/peers/iot-endpoint.py" --port-file "$T_TMP/iot.port" --lifetime 300 \
-	--access-key-id "$JD_RGW_ACCESS" --secret-access-key "$JD_RGW_SECRET" \
-	--s3-endpoint "$JD_RGW_ENDPOINT" >/dev/null 2>"$T_TMP/iot.log" &
-IOT_PID=$!
-trap 'kill $IOT_PID 2>/dev/null; s3env_stop' EXIT
-i=0
-while [ ! -s "$T_TMP/iot.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-[ -s "$T_TMP/iot.port" ] || { echo "Bail out! the IoT endpoint did not start"; exit 1; }
-export AWS_ENDPOINT_URL_IOT="http://127.0.0.1:$(cat "$T_TMP/iot.port")"
+iot_start
 doc_of() { "$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["document"])' "$1"; }
 
 t_run "upload the document, get the request with documentSource" 0 \

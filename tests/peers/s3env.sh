@@ -37,3 +37,19 @@ if [ "$code" != 200 ]; then
 	echo "Bail out! cannot create bucket $BUCKET: HTTP $code"
 	exit 1
 fi
+
+# iot_start: the local IoT Jobs endpoint (tests/peers/iot-endpoint.py) for the
+# RGW user, reading documentSource objects from RGW; AWS_ENDPOINT_URL_IOT is
+# set, and it is stopped with the cluster at exit.
+iot_start() {
+	rm -f "$T_TMP/iot.port"
+	/usr/bin/python3 "$JD_TOP/tests/peers/iot-endpoint.py" --port-file "$T_TMP/iot.port" \
+		--lifetime 300 --access-key-id "$JD_RGW_ACCESS" --secret-access-key "$JD_RGW_SECRET" \
+		--s3-endpoint "$JD_RGW_ENDPOINT" >/dev/null 2>"$T_TMP/iot.log" &
+	IOT_PID=$!
+	trap 'kill $IOT_PID 2>/dev/null; s3env_stop' EXIT
+	i=0
+	while [ ! -s "$T_TMP/iot.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	[ -s "$T_TMP/iot.port" ] || { echo "Bail out! the IoT endpoint did not start"; exit 1; }
+	export AWS_ENDPOINT_URL_IOT="http://127.0.0.1:$(cat "$T_TMP/iot.port")"
+}
