@@ -51,6 +51,7 @@ struct run {
 	struct jd_compile_opts opts;
 	const char *dir;
 	struct jd_outfile out;
+	struct jd_buf pending; /* output not yet written */
 	struct jd_reporter rep;
 	int status;
 };
@@ -169,6 +170,19 @@ static int write_dir(struct run *run, struct result *r, struct jd_error *err)
 	return 0;
 }
 
+/* Output in large blocks: one write per 64 KiB, not one per spec. */
+static int out_add(struct run *run, const char *data, size_t len, struct jd_error *err)
+{
+	if (jd_buf_add(&run->pending, data, len, err) < 0)
+		return -1;
+	if (run->pending.len < 65536)
+		return 0;
+	if (jd_outfile_write(&run->out, run->pending.data, run->pending.len, err) < 0)
+		return -1;
+	jd_buf_reset(&run->pending);
+	return 0;
+}
+
 static int emit(void *ctx, size_t i, void *p)
 {
 	struct run *run = ctx;
@@ -188,7 +202,7 @@ static int emit(void *ctx, size_t i, void *p)
 		run->status = run->status ? run->status : r->status;
 	} else if (!run->status && r->text.len) {
 		int bad = run->dir ? write_dir(run, r, &err)
-				   : jd_outfile_write(&run->out, r->text.data, r->text.len, &err);
+				   : out_add(run, r->text.data, r->text.len, &err);
 		if (bad < 0) {
 			jd_report_error_finding(&run->rep, &err);
 			run->status = err.code;
@@ -227,6 +241,7 @@ int main(int argc, char **argv)
 
 	jd_tool_init("jobdoc-compile");
 	memset(&run, 0, sizeof(run));
+	jd_buf_init(&run.pending, (size_t)1 << 30);
 	if (!params)
 		return JD_EINTERNAL;
 	while ((c = getopt_long(argc, argv, "o:O:j:p:P:h", longopts, NULL)) != -1) {
@@ -301,10 +316,13 @@ int main(int argc, char **argv)
 		return jd_report_error(&err);
 	jd_batch_run((size_t)(argc - optind), jobs, compile_file, emit, free_result, &run);
 	if (!run.dir) {
-		if (!run.status && jd_outfile_commit(&run.out, &err) < 0)
+		if (!run.status &&
+		    (jd_outfile_write(&run.out, run.pending.data, run.pending.len, &err) < 0 ||
+		     jd_outfile_commit(&run.out, &err) < 0))
 			run.status = jd_report_error(&err);
 		jd_outfile_abort(&run.out);
 	}
+	jd_buf_release(&run.pending);
 	if (!run.status && !run.opts.no_render)
 		jd_params_report_unused(params, jd_report_finding, &run.rep);
 	jd_reporter_finish(&run.rep);

@@ -51,6 +51,14 @@ t_run "--output-dir" 0 jobdoc-compile --no-validate -O "$T_TMP/dir" "$T_TMP/two.
 t_ok $? "--output-dir writes JOBID.json"
 t_run "jobdoc compile dispatches" 0 jobdoc compile --no-validate "$T_TMP/two.yaml"
 
+# parallel compile keeps the order of the specs, whatever the threads do
+/usr/bin/python3 "$JD_TOP/tests/bench/gen-specs.py" "$T_TMP/gen" --count 300 --seed 5 >/dev/null
+jobdoc-compile -j1 --no-validate -o "$T_TMP/j1.jsonl" "$T_TMP"/gen/spec-*.yaml
+jobdoc-compile -j4 --no-validate -o "$T_TMP/j4.jsonl" "$T_TMP"/gen/spec-*.yaml
+t_same "-j4 gives the bytes -j1 gives, in order" "$T_TMP/j1.jsonl" "$T_TMP/j4.jsonl"
+[ "$(wc -l <"$T_TMP/j4.jsonl")" -eq 300 ]
+t_ok $? "one request per spec"
+
 # errors name the place and the closest key
 printf 'jobid: x\ntargets: [t]\ndocument: {a: 1}\n' >"$T_TMP/typo.yaml"
 t_run "unknown key exits 3" 3 jobdoc-compile "$T_TMP/typo.yaml"
