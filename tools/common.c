@@ -7,6 +7,8 @@
 #include "buf.h"
 #include "common.h"
 #include "file.h"
+#include "iot.h"
+#include "template.h"
 
 const char *jd_prog = "jobdoc";
 
@@ -292,4 +294,39 @@ void jd_finding_list_release(struct jd_finding_list *l)
 		free((char *)l->items[i].message);
 	free(l->items);
 	memset(l, 0, sizeof(*l));
+}
+
+void jd_param_option(struct jd_params *p, int opt, const char *arg, const struct jd_load_opts *lo)
+{
+	const char *name = opt == 'p'	? "param"
+			   : opt == 'P' ? "params-file"
+			   : opt == 'B' ? "device-budget"
+			   : opt == 'U' ? "url-size"
+					: "region";
+	struct jd_error err;
+
+	jd_error_clear(&err);
+	if (jd_params_option(p, name, arg, lo, &err) == 0)
+		return;
+	if (err.code == JD_EUSAGE)
+		jd_usage_error("%s", err.msg);
+	exit(jd_report_error(&err));
+}
+
+int jd_print_http(struct jd_iot_http *h, struct jd_error *err)
+{
+	struct jd_buf out = JD_BUF_INIT((size_t)8 << 20);
+	int ret = -1;
+
+	if (jd_iot_format_http(h, 1, &out, err) < 0)
+		goto out;
+	if (fwrite(out.data, 1, out.len, stdout) != out.len || fflush(stdout)) {
+		jd_error_set(err, JD_EIO, "cannot write the output");
+		goto out;
+	}
+	ret = 0;
+out:
+	jd_buf_release(&out);
+	jd_iot_http_release(h);
+	return ret;
 }

@@ -58,6 +58,23 @@ void jd_report_error_finding(struct jd_reporter *r, const struct jd_error *err);
 void jd_reporter_finish(struct jd_reporter *r);
 
 /*
+ * The parameter options of the tools that render, by option letter: 'p'
+ * (-p NAME=VALUE), 'P' (-P FILE), 'B' (--device-budget), 'U' (--url-size),
+ * 'g' (--region). A bad argument is a usage error (exit 2); an unreadable
+ * -P file is reported and exits with its code.
+ */
+struct jd_params;
+struct jd_load_opts;
+void jd_param_option(struct jd_params *p, int opt, const char *arg, const struct jd_load_opts *lo);
+
+/*
+ * A prepared AWS IoT request (lib/iot.h) printed on stdout as HTTP/1.1 text,
+ * exactly its bytes (no newline after the body), for --dry-run. Releases h.
+ */
+struct jd_iot_http;
+int jd_print_http(struct jd_iot_http *h, struct jd_error *err);
+
+/*
  * Findings kept to be reported later, in order (tools that work on many
  * files in parallel report each file's findings when its turn comes).
  * jd_finding_list_add is a jd_finding_fn; it copies the strings.

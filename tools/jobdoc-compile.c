@@ -250,19 +250,7 @@ int main(int argc, char **argv)
 		case 'p':
 		case 'P':
 		case 'B':
-		case 'U':
-			if (jd_params_option(params,
-					     c == 'p'	? "param"
-					     : c == 'P' ? "params-file"
-					     : c == 'B' ? "device-budget"
-							: "url-size",
-					     optarg, &run.opts.load, &err) < 0) {
-				if (err.code == JD_EUSAGE)
-					jd_usage_error("%s", err.msg);
-				jd_params_free(params);
-				return jd_report_error(&err);
-			}
-			break;
+		case 'U': jd_param_option(params, c, optarg, &run.opts.load); break;
 		case 'R': run.opts.no_render = 1; break;
 		case 'o': output = optarg; break;
 		case 'O': run.dir = optarg; break;

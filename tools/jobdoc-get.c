@@ -42,23 +42,14 @@ static int dry_run(const struct jd_iot_config *c, const char *id, int describe, 
 		   struct jd_error *err)
 {
 	struct jd_iot_http h;
-	struct jd_buf out = JD_BUF_INIT((size_t)1 << 20);
-	int ret = -1;
 
 	jd_iot_http_init(&h);
 	if ((describe ? jd_iot_prepare_describe_job(c, id, &h, err)
-		      : jd_iot_prepare_get_job_document(c, id, before, &h, err)) < 0 ||
-	    jd_iot_format_http(&h, 1, &out, err) < 0)
-		goto out;
-	if (fwrite(out.data, 1, out.len, stdout) != out.len || fflush(stdout)) {
-		jd_error_set(err, JD_EIO, "cannot write the output");
-		goto out;
+		      : jd_iot_prepare_get_job_document(c, id, before, &h, err)) < 0) {
+		jd_iot_http_release(&h);
+		return -1;
 	}
-	ret = 0;
-out:
-	jd_buf_release(&out);
-	jd_iot_http_release(&h);
-	return ret;
+	return jd_print_http(&h, err);
 }
 
 int main(int argc, char **argv)

@@ -86,23 +86,13 @@ out:
 static int dry_run(const struct jd_iot_config *c, const json_t *req, struct jd_error *err)
 {
 	struct jd_iot_http h;
-	struct jd_buf out = JD_BUF_INIT((size_t)8 << 20);
-	int ret = -1;
 
 	jd_iot_http_init(&h);
-	if (jd_iot_prepare_create_job(c, req, &h, err) < 0 ||
-	    jd_iot_format_http(&h, 1, &out, err) < 0)
-		goto out;
-	/* exactly the request's bytes: no newline after the body */
-	if (fwrite(out.data, 1, out.len, stdout) != out.len || fflush(stdout)) {
-		jd_error_set(err, JD_EIO, "cannot write the output");
-		goto out;
+	if (jd_iot_prepare_create_job(c, req, &h, err) < 0) {
+		jd_iot_http_release(&h);
+		return -1;
 	}
-	ret = 0;
-out:
-	jd_buf_release(&out);
-	jd_iot_http_release(&h);
-	return ret;
+	return jd_print_http(&h, err);
 }
 
 int main(int argc, char **argv)
@@ -143,14 +133,7 @@ int main(int argc, char **argv)
 		case 'P':
 			if (!params && !(params = jd_params_new()))
 				return JD_EINTERNAL;
-			jd_error_clear(&err);
-			if (jd_params_option(params, opt == 'p' ? "param" : "params-file", optarg,
-					     NULL, &err) < 0) {
-				jd_params_free(params);
-				if (err.code == JD_EUSAGE)
-					jd_usage_error("%s", err.msg);
-				return jd_report_error(&err);
-			}
+			jd_param_option(params, opt, optarg, NULL);
 			break;
 		case 'n': dry = 1; break;
 		case 'D': date = optarg; break;

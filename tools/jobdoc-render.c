@@ -178,32 +178,21 @@ int main(int argc, char **argv)
 	struct jd_error err;
 	enum jd_format format = JD_FMT_TEXT;
 	const char *output = NULL;
-	int c, li = 0, status = 0;
+	int c, status = 0;
 
 	jd_tool_init("jobdoc-render");
 	memset(&run, 0, sizeof(run));
 	jd_buf_init(&run.out, (size_t)64 << 20);
 	if (!params)
 		return JD_EINTERNAL;
-	while ((c = getopt_long(argc, argv, "p:P:o:h", longopts, &li)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:P:o:h", longopts, NULL)) != -1) {
 		jd_error_clear(&err);
 		switch (c) {
 		case 'p':
 		case 'P':
 		case 'g':
 		case 'B':
-		case 'U':
-			if (jd_params_option(params,
-					     c == 'p' || c == 'P'
-						     ? (c == 'p' ? "param" : "params-file")
-						     : longopts[li].name,
-					     optarg, &run.opts.load, &err) < 0) {
-				if (err.code == JD_EUSAGE)
-					jd_usage_error("%s", err.msg);
-				jd_params_free(params);
-				return jd_report_error(&err);
-			}
-			break;
+		case 'U': jd_param_option(params, c, optarg, &run.opts.load); break;
 		case 'b': run.before = 1; break;
 		case 'l': run.list = 1; break;
 		case 'r': run.request = 1; break;
