@@ -49,7 +49,8 @@ LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
 LIB_A     := $(BUILD)/libjobdoc.a
 TOOL_SRC  := $(sort $(wildcard tools/jobdoc*.c))
 TOOLS     := $(TOOL_SRC:tools/%.c=$(BUILD)/bin/%)
-TOOL_COMMON := $(BUILD)/tools/common.o
+TOOL_COMMON_SRC := $(sort $(wildcard tools/common*.c))
+TOOL_COMMON := $(BUILD)/libtools.a
 UNIT_SRC  := $(sort $(wildcard tests/unit/*.c))
 UNITS     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TEST_HELPER_SRC := $(sort $(wildcard tests/helpers/*.c))
@@ -78,6 +79,10 @@ $(BUILD)/gen/embedded.o: $(BUILD)/gen/embedded.c
 	$(call QP,CC,$<)$(CC) $(ALL_CPPFLAGS) $(OPT) $(SANFLAGS) -c -o $@ $<
 
 $(LIB_A): $(LIB_OBJ)
+	$(call QP,AR,$@)rm -f $@ && ar rcs $@ $^
+
+# the tools' shared code is an archive too: a tool links only what it uses
+$(TOOL_COMMON): $(TOOL_COMMON_SRC:%.c=$(BUILD)/%.o)
 	$(call QP,AR,$@)rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/bin/%: $(BUILD)/tools/%.o $(TOOL_COMMON) $(LIB_A)

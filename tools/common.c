@@ -7,7 +7,6 @@
 #include "buf.h"
 #include "common.h"
 #include "file.h"
-#include "iot.h"
 #include "template.h"
 
 const char *jd_prog = "jobdoc";
@@ -311,22 +310,4 @@ void jd_param_option(struct jd_params *p, int opt, const char *arg, const struct
 	if (err.code == JD_EUSAGE)
 		jd_usage_error("%s", err.msg);
 	exit(jd_report_error(&err));
-}
-
-int jd_print_http(struct jd_iot_http *h, struct jd_error *err)
-{
-	struct jd_buf out = JD_BUF_INIT((size_t)8 << 20);
-	int ret = -1;
-
-	if (jd_iot_format_http(h, 1, &out, err) < 0)
-		goto out;
-	if (fwrite(out.data, 1, out.len, stdout) != out.len || fflush(stdout)) {
-		jd_error_set(err, JD_EIO, "cannot write the output");
-		goto out;
-	}
-	ret = 0;
-out:
-	jd_buf_release(&out);
-	jd_iot_http_release(h);
-	return ret;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "batch.h"
 #include "common.h"
 #include "embedded.h"
 #include "internal.h"
@@ -32,6 +33,7 @@ static void usage(void)
 	       "      --format-assert     make \"format\" an assertion\n"
 	       "      --date TIME         'now' for the scheduling rules (2026-01-01T00:00:00Z)\n"
 	       "      --format FMT        findings as text (default), json or github\n"
+	       "  -j, --jobs N            files validated in parallel (default: CPUs, at most 8)\n"
 	       "  -q, --quiet             no summary line\n"
 	       "  -h, --help              show this help\n"
 	       "      --version           show the version\n"
@@ -73,6 +75,92 @@ static int print_schema(const char *name)
 	return fflush(stdout) ? JD_EIO : 0;
 }
 
+/* One file's outcome, made on a worker thread and reported in file order. */
+struct result {
+	struct jd_finding_list findings;
+	unsigned errors;
+	int invalid, unreadable;
+};
+
+struct run {
+	char **files;
+	struct jd_validator *v;
+	const char *schema;
+	struct jd_reporter rep;
+	unsigned files_n, invalid, unreadable, errors;
+};
+
+static void *check_file(void *ctx, size_t i)
+{
+	struct run *run = ctx;
+	const char *file = run->files[i];
+	struct result *r = calloc(1, sizeof(*r));
+	struct jd_doc *docs = NULL;
+	struct jd_error err;
+	size_t n = 0, k;
+
+	if (!r)
+		return NULL;
+	jd_error_clear(&err);
+	if (jd_load_file(file, NULL, &docs, &n, &err) < 0) {
+		jd_finding_list_add_error(&r->findings, &err);
+		r->unreadable = 1;
+		return r;
+	}
+	for (k = 0; k < n; k++) {
+		int rc;
+
+		jd_error_clear(&err);
+		rc = jd_validate_file_doc(run->v, &docs[k], run->schema, NULL, jd_finding_list_add,
+					  &r->findings, &err);
+		if (rc < 0) {
+			if (!err.input[0])
+				jd_strlcpy(err.input, file, sizeof(err.input));
+			jd_finding_list_add_error(&r->findings, &err);
+			rc = 1;
+		}
+		r->errors += (unsigned)rc;
+		r->invalid |= rc > 0;
+	}
+	jd_docs_free(docs, n);
+	return r;
+}
+
+static void free_result(void *ctx, void *p)
+{
+	struct result *r = p;
+
+	(void)ctx;
+	if (!r)
+		return;
+	jd_finding_list_release(&r->findings);
+	free(r);
+}
+
+static int emit(void *ctx, size_t i, void *p)
+{
+	struct run *run = ctx;
+	struct result *r = p;
+
+	run->files_n++;
+	if (!r) {
+		struct jd_error err;
+
+		jd_error_clear(&err);
+		jd_error_oom(&err);
+		jd_strlcpy(err.input, run->files[i], sizeof(err.input));
+		jd_report_error_finding(&run->rep, &err);
+		run->unreadable++;
+		return 0;
+	}
+	jd_finding_list_replay(&r->findings, &run->rep);
+	run->errors += r->errors;
+	run->invalid += (unsigned)r->invalid;
+	run->unreadable += (unsigned)r->unreadable;
+	free_result(ctx, r);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -86,22 +174,23 @@ int main(int argc, char **argv)
 		{"date", required_argument, NULL, 'D'},
 		{"format", required_argument, NULL, 'f'},
 		{"quiet", no_argument, NULL, 'q'},
+		{"jobs", required_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'v'},
 		{NULL, 0, NULL, 0},
 	};
 	struct jd_validate_opts vo = {0};
 	struct jd_validator *v = NULL;
-	struct jd_reporter rep;
+	struct run run;
 	struct jd_error err;
 	const char *schema = NULL, *resolve[64], *map[64];
 	size_t nres = 0, nmap = 0, k;
-	unsigned files = 0, invalid = 0, unreadable = 0, errors = 0;
+	unsigned jobs = 0;
 	enum jd_format format = JD_FMT_TEXT;
-	int c, i, quiet = 0, status = 0;
+	int c, quiet = 0, status = 0;
 
 	jd_tool_init("jobdoc-validate");
-	while ((c = getopt_long(argc, argv, "s:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:qj:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's': schema = optarg; break;
 		case 'L': return list_schemas();
@@ -134,6 +223,14 @@ int main(int argc, char **argv)
 			break;
 		case 'f': format = jd_parse_format(optarg); break;
 		case 'q': quiet = 1; break;
+		case 'j': {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+			if (*end || n < 1 || n > 64)
+				jd_usage_error("--jobs takes a number from 1 to 64");
+			jobs = (unsigned)n;
+			break;
+		}
 		case 'h': usage(); return 0;
 		case 'v': jd_print_version(); return 0;
 		default: jd_usage_error("unknown option");
@@ -159,42 +256,19 @@ int main(int argc, char **argv)
 	/* a bad --schema stops before any file */
 	if (schema && !jd_validator_schema(v, schema, NULL, &err))
 		goto fatal;
-	jd_reporter_init(&rep, format);
-	for (i = optind; i < argc; i++) {
-		struct jd_doc *docs = NULL;
-		size_t n = 0;
-		int bad = 0;
-
-		files++;
-		jd_error_clear(&err);
-		if (jd_load_file(argv[i], NULL, &docs, &n, &err) < 0) {
-			jd_report_error_finding(&rep, &err);
-			unreadable++;
-			continue;
-		}
-		for (k = 0; k < n; k++) {
-			int r;
-			jd_error_clear(&err);
-			r = jd_validate_file_doc(v, &docs[k], schema, NULL, jd_report_finding, &rep,
-						 &err);
-			if (r < 0) {
-				if (!err.input[0])
-					jd_strlcpy(err.input, argv[i], sizeof(err.input));
-				jd_report_error_finding(&rep, &err);
-				r = 1;
-			}
-			errors += (unsigned)r;
-			bad |= r > 0;
-		}
-		invalid += bad;
-		jd_docs_free(docs, n);
-	}
-	jd_reporter_finish(&rep);
+	memset(&run, 0, sizeof(run));
+	run.files = argv + optind;
+	run.v = v;
+	run.schema = schema;
+	jd_reporter_init(&run.rep, format);
+	jd_batch_run((size_t)(argc - optind), jobs, check_file, emit, free_result, &run);
+	jd_reporter_finish(&run.rep);
 	if (!quiet)
 		fprintf(stderr, "%s: %u file%s: %u valid, %u invalid (%u error%s), %u unreadable\n",
-			jd_prog, files, files == 1 ? "" : "s", files - invalid - unreadable,
-			invalid, errors, errors == 1 ? "" : "s", unreadable);
-	status = unreadable ? JD_EINPUT : invalid ? JD_EINVALID : 0;
+			jd_prog, run.files_n, run.files_n == 1 ? "" : "s",
+			run.files_n - run.invalid - run.unreadable, run.invalid, run.errors,
+			run.errors == 1 ? "" : "s", run.unreadable);
+	status = run.unreadable ? JD_EINPUT : run.invalid ? JD_EINVALID : 0;
 	jd_validator_free(v);
 	return status;
 fatal:

@@ -63,6 +63,16 @@ t_run "an unparsable file is exit 3" 3 jobdoc-validate "$W/bad.json" "$W/broken.
 t_err_has "continues past it" "3 files: 1 valid, 1 invalid (2 errors), 1 unreadable"
 t_run "a missing file is exit 3" 3 jobdoc-validate "$W/nothing.json"
 
+# --jobs: the same findings, in the order of the files, whatever the number of threads
+set -- "$W/bad.json" "$W/broken.json" "$D/afr_ota.mqtt.json" "$W/bad-request.json" \
+	"$W/nothing.json" "$S"/*.yaml "$W/other.yaml" "$W/bad.json"
+t_run "-j1 on a mix" 3 jobdoc-validate -j1 $DATE "$@"
+cp "$T_TMP/err" "$W/j1.err"
+t_run "-j4 on the same mix" 3 jobdoc-validate -j4 $DATE "$@"
+t_same "-j4 reports what -j1 reports, in file order" "$W/j1.err" "$T_TMP/err"
+t_err_has "all counted" "12 files: 7 valid, 3 invalid (5 errors), 2 unreadable"
+t_run "--jobs 0 is a usage error" 2 jobdoc-validate --jobs 0 "$W/bad.json"
+
 # formats
 t_run "--format json" 1 jobdoc-validate --format json "$W/bad.json"
 t_out_has "json pointer" '"pointer": "/afr_ota/files"'
