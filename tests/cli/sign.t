@@ -178,6 +178,22 @@ t_ok $? "--detached: a failed run writes no .sig at all"
 t_run "missing key" 3 jobdoc-sign -k no-such.key fw.bin
 t_run "a certificate is not a key" 3 jobdoc-sign -k ec.crt --allow-insecure-key fw.bin
 
+# 8 MiB and more: read on a second thread, two blocks at a time; odd sizes end mid-block
+for size in 8388608 9437185 20971521; do
+	head -c $size /dev/urandom > big.bin
+	t_run "$size bytes: signed" 0 jobdoc-sign -k ec.key big.bin
+	json "$size bytes: size and sha256 as openssl's" "j['size']==$size and j['sha256']=='$(openssl dgst -sha256 -r big.bin | cut -d' ' -f1)'"
+	b64sig
+	openssl dgst -sha256 -verify ec.pub -signature sig.bin big.bin >/dev/null 2>&1
+	t_ok $? "$size bytes: openssl dgst -verify accepts it"
+done
+t_run "P-384 over 20 MiB + 1: SHA-384 and SHA-256 from the same blocks" 0 jobdoc-sign -k p384.key big.bin
+json "P-384 20 MiB + 1: sha256" "j['sha256']=='$(openssl dgst -sha256 -r big.bin | cut -d' ' -f1)'"
+b64sig
+openssl dgst -sha384 -verify p384.pub -signature sig.bin big.bin >/dev/null 2>&1
+t_ok $? "P-384 20 MiB + 1: openssl dgst -sha384 -verify accepts it"
+rm -f big.bin
+
 # jobdoc VERB runs it
 t_run "jobdoc sign" 0 jobdoc sign -k ec.key small.bin
 t_done
