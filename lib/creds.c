@@ -13,6 +13,7 @@
 #include "creds.h"
 #include "file.h"
 #include "internal.h"
+#include "jsonparse.h"
 #include "s3url.h"
 
 #define MAX_CONFIG_FILE	       ((size_t)1 << 20)
@@ -531,7 +532,7 @@ static int creds_from_json(const char *text, size_t len, const char *source, con
 			   struct jd_creds *c, struct jd_error *err)
 {
 	json_error_t je;
-	json_t *j = json_loadb(text, len, 0, &je);
+	json_t *j = jd_json_parse(text, len, 0, &je);
 	const char *akid, *secret, *token, *code;
 	int ret = -1;
 

@@ -20,4 +20,10 @@ size_t jd_utf8_seq(const unsigned char *s, size_t avail);
 /* Number of code points in valid UTF-8 s of len bytes. */
 size_t jd_utf8_count(const char *s, size_t len);
 
+/* Writes code point cp (at most U+10FFFF) as UTF-8 at o (room for 4); its length. */
+size_t jd_utf8_put(char *o, unsigned long cp);
+
+/* The value of the n hex digits at s into *out; 0, or -1 if one is not a hex digit. */
+int jd_hex_value(const char *s, int n, unsigned *out);
+
 #endif

@@ -11,6 +11,7 @@
 #include "http.h"
 #include "iot.h"
 #include "json.h"
+#include "jsonparse.h"
 
 #define ENDPOINT_MAX 1024
 
@@ -395,7 +396,7 @@ void jd_iot_parse_error(const char *error_type_header, const char *body, size_t 
 	if (message_size)
 		message[0] = '\0';
 	if (body && len)
-		j = json_loadb(body, len, JSON_DECODE_ANY, NULL);
+		j = jd_json_parse(body, len, JSON_DECODE_ANY, NULL);
 	if (error_type_header && *error_type_header && code_size)
 		copy_code(code, code_size, error_type_header, strcspn(error_type_header, ":"));
 	if (code_size && !code[0] && json_is_object(j)) {
@@ -599,8 +600,10 @@ int jd_iot_compare_job(const json_t *request, const json_t *describe, const char
 	why[0] = '\0';
 	/* the document first: it is what a device acts on */
 	if (mine) {
-		json_t *a = document ? json_loads(document, JSON_DECODE_ANY, NULL) : NULL;
-		json_t *b = json_loads(mine, JSON_DECODE_ANY, NULL);
+		json_t *a =
+			document ? jd_json_parse(document, strlen(document), JSON_DECODE_ANY, NULL)
+				 : NULL;
+		json_t *b = jd_json_parse(mine, strlen(mine), JSON_DECODE_ANY, NULL);
 		if (!b) {
 			json_decref(a);
 			return jd_error_set(err, JD_EINVALID, "/document: not JSON");
@@ -888,7 +891,7 @@ int jd_iot_send(const struct jd_iot_config *c, const struct jd_iot_http *h, long
 	if (!resp.body.len) {
 		*answer = json_object();
 	} else {
-		*answer = json_loadb(resp.body.data, resp.body.len, 0, &je);
+		*answer = jd_json_parse(resp.body.data, resp.body.len, 0, &je);
 		if (!*answer) {
 			jd_error_set(err, JD_EREMOTE, "%s: the answer is not JSON: %s",
 				     h->operation, je.text);

@@ -4,6 +4,7 @@
 
 #include "embedded.h"
 #include "internal.h"
+#include "jsonparse.h"
 #include "managed.h"
 #include "spec.h"
 
@@ -15,7 +16,7 @@ static void load_index(void)
 	const struct jd_embedded *e = jd_embedded_find("managed/index.json");
 
 	if (e)
-		index_root = json_loadb((const char *)e->data, e->len, 0, NULL);
+		index_root = jd_json_parse((const char *)e->data, e->len, 0, NULL);
 }
 
 static const json_t *templates(void)

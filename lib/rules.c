@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "internal.h"
+#include "jsonparse.h"
 #include "rules.h"
 #include "srcmap.h"
 
@@ -562,8 +563,8 @@ int jd_rules_check(const json_t *request, const json_t *document, const struct j
 	if (!document) {
 		const json_t *d = json_object_get(request, "document");
 		if (json_is_string(d)) {
-			parsed = json_loadb(json_string_value(d), json_string_length(d),
-					    JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+			parsed = jd_json_parse(json_string_value(d), json_string_length(d),
+					       JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
 			/* not JSON: look for placeholders in the text itself */
 			document = parsed ? parsed : d;
 		}

@@ -79,30 +79,6 @@ const char *jd_xml_next(const char *p, const char *end, const char *tag, const c
 	return NULL;
 }
 
-static size_t put_utf8(char *o, unsigned long cp)
-{
-	if (cp < 0x80) {
-		o[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		o[0] = (char)(0xC0 | (cp >> 6));
-		o[1] = (char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		o[0] = (char)(0xE0 | (cp >> 12));
-		o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		o[2] = (char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	o[0] = (char)(0xF0 | (cp >> 18));
-	o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-	o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-	o[3] = (char)(0x80 | (cp & 0x3F));
-	return 4;
-}
-
 /* One entity at p (p[0] == '&'): its decoding into dec, its length in *used; 0 if invalid. */
 static size_t entity(const char *p, const char *end, char dec[4], size_t *used)
 {
@@ -149,7 +125,7 @@ static size_t entity(const char *p, const char *end, char dec[4], size_t *used)
 	if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
 		return 0;
 	*used = (size_t)(semi + 1 - p);
-	return put_utf8(dec, cp);
+	return jd_utf8_put(dec, cp);
 }
 
 void jd_xml_decode(const char *p, size_t n, char *out, size_t size)

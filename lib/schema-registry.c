@@ -16,6 +16,7 @@
 #include "embedded.h"
 #include "file.h"
 #include "internal.h"
+#include "jsonparse.h"
 #include "schema-int.h"
 
 #define MAX_DOCS 4096
@@ -90,7 +91,7 @@ static json_t *load_builtin(struct jd_schema_registry *r, const struct jd_embedd
 	for (d = r->docs; d; d = d->next)
 		if (d->builtin == e->name)
 			return NULL; /* loaded before, under its $id */
-	doc = json_loadb((const char *)e->data, e->len, 0, NULL);
+	doc = jd_json_parse((const char *)e->data, e->len, 0, NULL);
 	if (!doc)
 		return NULL; /* a broken built-in is caught by its own tests */
 	id = json_is_object(doc) ? json_object_get(doc, "$id") : NULL;
@@ -174,7 +175,8 @@ static json_t *load_json_file(const char *path, struct jd_error *err)
 
 	if (jd_read_file(path, JD_INPUT_MAX, &b, err) < 0)
 		goto out;
-	doc = json_loadb(b.data ? b.data : "", b.len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
+	doc = jd_json_parse(b.data ? b.data : "", b.len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
+			    &je);
 	if (!doc)
 		jd_error_at(err, JD_EINPUT, path, (unsigned)je.line, (unsigned)je.column, NULL,
 			    "%s", je.text);

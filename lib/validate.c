@@ -7,6 +7,7 @@
 #include "embedded.h"
 #include "file.h"
 #include "internal.h"
+#include "jsonparse.h"
 #include "rules.h"
 #include "spec.h"
 #include "validate.h"
@@ -146,7 +147,7 @@ static int add_builtin(struct jd_validator *v, const char *file, struct jd_error
 	if (v->nadded == MAX_ADDED)
 		return 0;
 	v->added[v->nadded++] = e->name;
-	doc = json_loadb((const char *)e->data, e->len, 0, NULL);
+	doc = jd_json_parse((const char *)e->data, e->len, 0, NULL);
 	if (!doc || !json_is_string(json_object_get(doc, "$id"))) {
 		json_decref(doc);
 		return 0;
@@ -614,8 +615,8 @@ int jd_validate_request(struct jd_validator *v, const struct jd_doc *doc, jd_fin
 	p.ctx = ctx;
 	p.doc = doc;
 	if (json_is_string(d))
-		document = json_loadb(json_string_value(d), json_string_length(d),
-				      JSON_REJECT_DUPLICATES, NULL);
+		document = jd_json_parse(json_string_value(d), json_string_length(d),
+					 JSON_REJECT_DUPLICATES, NULL);
 	if (json_is_string(d) && !json_is_object(document)) {
 		struct jd_finding f;
 		memset(&f, 0, sizeof(f));

@@ -13,6 +13,7 @@
 
 #include "file.h"
 #include "internal.h"
+#include "jsonparse.h"
 #include "sign.h"
 #include "verify.h"
 
@@ -327,7 +328,7 @@ int jd_verify_request(const char *name, const char *data, size_t len, struct jd_
 		return jd_error_set(err, JD_EUSAGE, "give --cert or --cert-dir");
 	if (o->cert && jd_cert_load(o->cert, &v.cert, err) < 0)
 		return -1;
-	req = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
+	req = jd_json_parse(data, len, JSON_REJECT_DUPLICATES, &je);
 	if (!req) {
 		jd_error_at(err, JD_EINPUT, name, (unsigned)(je.line > 0 ? je.line : 0),
 			    (unsigned)(je.column > 0 ? je.column : 0), NULL, "not valid JSON: %s",
@@ -345,8 +346,8 @@ int jd_verify_request(const char *name, const char *data, size_t len, struct jd_
 		doc = json_incref(req);
 		base = "";
 	} else if (json_is_string(dv)) {
-		doc = json_loadb(json_string_value(dv), json_string_length(dv),
-				 JSON_REJECT_DUPLICATES, &je);
+		doc = jd_json_parse(json_string_value(dv), json_string_length(dv),
+				    JSON_REJECT_DUPLICATES, &je);
 		if (!doc) {
 			jd_error_at(err, JD_EINPUT, name, 0, 0, "/document",
 				    "not valid JSON: %s (line %d, column %d of the document)",

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "internal.h"
 #include "yevent.h"
 
 #define BAIL	  JD_YFAST_BAIL
@@ -256,51 +257,6 @@ static int block_plain(struct fp *p, size_t *end)
 	return 0;
 }
 
-static int hexval(const char *s, int n, unsigned *out)
-{
-	unsigned v = 0;
-	int i;
-
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v |= (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			v |= (unsigned)(c - 'A' + 10);
-		else
-			return -1;
-	}
-	*out = v;
-	return 0;
-}
-
-static size_t put_utf8(char *o, unsigned cp)
-{
-	if (cp < 0x80) {
-		o[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		o[0] = (char)(0xc0 | cp >> 6);
-		o[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		o[0] = (char)(0xe0 | cp >> 12);
-		o[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		o[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	o[0] = (char)(0xf0 | cp >> 18);
-	o[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	o[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	o[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
 /*
  * A quoted scalar on one line, starting at the quote; decoded into p->buf,
  * its length in *n. Leaves p->pos after the closing quote.
@@ -362,10 +318,10 @@ static int quoted(struct fp *p, size_t *n)
 		case 'U': {
 			int w = p->s[i + 1] == 'x' ? 2 : p->s[i + 1] == 'u' ? 4 : 8;
 			unsigned cp;
-			if (i + 2 + (size_t)w > p->len || hexval(p->s + i + 2, w, &cp) < 0 ||
+			if (i + 2 + (size_t)w > p->len || jd_hex_value(p->s + i + 2, w, &cp) < 0 ||
 			    cp == 0 || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
 				return BAIL;
-			o += put_utf8(p->buf + o, cp);
+			o += jd_utf8_put(p->buf + o, cp);
 			i += (size_t)w;
 			break;
 		}

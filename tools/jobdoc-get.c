@@ -8,6 +8,7 @@
 #include "common.h"
 #include "iot.h"
 #include "json.h"
+#include "jsonparse.h"
 
 static void usage(FILE *f)
 {
@@ -125,7 +126,7 @@ int main(int argc, char **argv)
 		if (jd_iot_get_job_document(&cl.config, id, before, &s, &err) < 0)
 			goto fail;
 		/* printed as AWS keeps it, byte for byte; but it must be JSON */
-		doc = json_loads(s, JSON_DECODE_ANY, &je);
+		doc = jd_json_parse(s, strlen(s), JSON_DECODE_ANY, &je);
 		if (!doc) {
 			jd_error_set(&err, JD_EREMOTE,
 				     "GetJobDocument: the document is not JSON: %s", je.text);

@@ -18,6 +18,7 @@
 #include "creds.h"
 #include "file.h"
 #include "http.h"
+#include "jsonparse.h"
 #include "s3.h"
 #include "s3url.h"
 
@@ -332,7 +333,7 @@ int main(int argc, char **argv)
 		json_t *d;
 		if (jd_read_file(document, JD_INPUT_MAX, &doc, &err) < 0)
 			goto fail;
-		req = json_loadb(doc.data ? doc.data : "", doc.len, JSON_REJECT_DUPLICATES, &je);
+		req = jd_json_parse(doc.data ? doc.data : "", doc.len, JSON_REJECT_DUPLICATES, &je);
 		if (!req || !json_is_object(req)) {
 			jd_error_at(&err, JD_EINPUT, document, req ? 1 : (unsigned)je.line,
 				    req ? 1 : (unsigned)je.column, NULL, "%s",

@@ -9,6 +9,7 @@
 #include "common.h"
 #include "embedded.h"
 #include "internal.h"
+#include "jsonparse.h"
 #include "load.h"
 #include "rules.h"
 #include "validate.h"
@@ -54,7 +55,7 @@ static int list_schemas(void)
 
 		snprintf(file, sizeof(file), "%s.json", names[i]);
 		e = jd_embedded_find(file);
-		d = e ? json_loadb((const char *)e->data, e->len, 0, NULL) : NULL;
+		d = e ? jd_json_parse((const char *)e->data, e->len, 0, NULL) : NULL;
 		title = json_string_value(json_object_get(d, "title"));
 		printf("%s\t%s\n", names[i], title ? title : "");
 		json_decref(d);

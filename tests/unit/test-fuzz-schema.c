@@ -20,6 +20,9 @@
 #include "../fuzz/fuzz-schema-validate.c"
 #undef LLVMFuzzerTestOneInput
 #undef count
+#define LLVMFuzzerTestOneInput fuzz_jsonparse
+#include "../fuzz/fuzz-jsonparse.c"
+#undef LLVMFuzzerTestOneInput
 
 static void replay(const char *top, const char *dir, int (*fn)(const uint8_t *, size_t),
                    unsigned every)
@@ -64,5 +67,7 @@ int main(void)
 	replay(top, "tests/fuzz/regressions/schema-compile", fuzz_schema_compile, 1);
 	replay(top, "tests/fuzz/corpus/schema-compile", fuzz_schema_compile, 10);
 	replay(top, "tests/fuzz/corpus/schema-validate", fuzz_schema_validate, 10);
+	replay(top, "tests/fuzz/regressions/jsonparse", fuzz_jsonparse, 1);
+	replay(top, "tests/fuzz/corpus/jsonparse", fuzz_jsonparse, 1);
 	return tap_done();
 }

@@ -8,20 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../fail-alloc.h"
 #include "../tap.h"
 #include "load.h"
 #include "validate.h"
-
-static long budget = -1; /* allocations left; -1 = no limit */
-
-static void *fail_malloc(size_t n)
-{
-	if (budget == 0)
-		return NULL;
-	if (budget > 0)
-		budget--;
-	return malloc(n);
-}
 
 static int count(void *ctx, const struct jd_finding *f)
 {
