@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <openssl/bio.h>
@@ -138,39 +139,53 @@ int jd_sig_alg_check_key(const struct jd_sig_alg *alg, EVP_PKEY *key, struct jd_
 }
 
 /*
- * The file is read on a second thread into two JD_HASH_BLOCK buffers while
- * the caller hashes the other one: SHA-256 runs at its own speed instead of
- * waiting for each read's copy from the page cache (1 GiB: ~0.1 s of
- * copying, overlapped). Small files, and files that are not regular, are
+ * The file is read on a second thread, in JD_HASH_BLOCK reads, into a ring
+ * of one and a half blocks, while the caller hashes what is there: SHA-256
+ * runs at its own speed instead of waiting for each read's copy from the
+ * page cache (1 GiB: ~0.1 s of copying, overlapped), for half a block more
+ * memory than one buffer. Small files, and files that are not regular, are
  * read on the caller's thread into one buffer.
  */
 #define READER_MIN ((off_t)8 << 20)
+#define RING	   (JD_HASH_BLOCK + JD_HASH_BLOCK / 2)
+#define HASH_STEP  ((size_t)128 << 10) /* hashed, then handed back to the reader */
 
 struct reader {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	int fd;
-	unsigned char *buf[2];
-	size_t len[2];
-	int full[2]; /* slot i holds len[i] bytes to hash (0 bytes: the end) */
-	int err;     /* errno of a failed read */
-	int stop;    /* the hasher gave up: the reader leaves */
+	unsigned char *ring;
+	uint64_t head, tail; /* bytes read into the ring, bytes hashed */
+	int eof, err;	     /* err: errno of a failed read */
+	int stop;	     /* the hasher gave up: the reader leaves */
 };
 
-/* Reads until the block is full or the end: blocks stay large. */
-static ssize_t read_block(int fd, unsigned char *buf, size_t size)
+/* One block into the ring at off, wrapping; the bytes read, -1 with errno. */
+static ssize_t read_ring(int fd, unsigned char *ring, size_t off)
 {
 	size_t got = 0;
 
-	while (got < size) {
-		ssize_t n = read(fd, buf + got, size - got);
-		if (n < 0 && errno == EINTR)
+	while (got < JD_HASH_BLOCK) {
+		size_t at = (off + got) % RING, want = JD_HASH_BLOCK - got;
+		struct iovec iov[2];
+		int n = 1;
+		ssize_t r;
+
+		iov[0].iov_base = ring + at;
+		iov[0].iov_len = RING - at < want ? RING - at : want;
+		if (iov[0].iov_len < want) {
+			iov[1].iov_base = ring;
+			iov[1].iov_len = want - iov[0].iov_len;
+			n = 2;
+		}
+		r = readv(fd, iov, n);
+		if (r < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
+		if (r < 0)
 			return -1;
-		if (n == 0)
+		if (r == 0)
 			break;
-		got += (size_t)n;
+		got += (size_t)r;
 	}
 	return (ssize_t)got;
 }
@@ -178,30 +193,32 @@ static ssize_t read_block(int fd, unsigned char *buf, size_t size)
 static void *reader_main(void *arg)
 {
 	struct reader *r = arg;
-	unsigned i = 0;
 
 	for (;;) {
+		uint64_t head;
 		ssize_t n;
 
 		pthread_mutex_lock(&r->lock);
-		while (r->full[i] && !r->stop)
+		while (RING - (r->head - r->tail) < JD_HASH_BLOCK && !r->stop)
 			pthread_cond_wait(&r->cond, &r->lock);
 		if (r->stop) {
 			pthread_mutex_unlock(&r->lock);
 			return NULL;
 		}
+		head = r->head;
 		pthread_mutex_unlock(&r->lock);
-		n = read_block(r->fd, r->buf[i], JD_HASH_BLOCK);
+		n = read_ring(r->fd, r->ring, (size_t)(head % RING));
 		pthread_mutex_lock(&r->lock);
 		if (n < 0)
 			r->err = errno ? errno : EIO;
-		r->len[i] = n > 0 ? (size_t)n : 0;
-		r->full[i] = 1;
+		else
+			r->head += (uint64_t)n;
+		if (n < (ssize_t)JD_HASH_BLOCK)
+			r->eof = 1;
 		pthread_cond_broadcast(&r->cond);
 		pthread_mutex_unlock(&r->lock);
-		if (n <= 0)
+		if (r->eof)
 			return NULL;
-		i ^= 1;
 	}
 }
 
@@ -231,22 +248,18 @@ static int hash_threaded(int fd, const char *path, struct hashes *h, struct jd_e
 {
 	struct reader r;
 	pthread_t t;
-	unsigned i = 0;
 	int ret = -1;
 
 	memset(&r, 0, sizeof(r));
 	r.fd = fd;
-	r.buf[0] = malloc(JD_HASH_BLOCK);
-	r.buf[1] = malloc(JD_HASH_BLOCK);
-	if (!r.buf[0] || !r.buf[1] || pthread_mutex_init(&r.lock, NULL)) {
-		free(r.buf[0]);
-		free(r.buf[1]);
+	r.ring = malloc(RING);
+	if (!r.ring || pthread_mutex_init(&r.lock, NULL)) {
+		free(r.ring);
 		return 1;
 	}
 	if (pthread_cond_init(&r.cond, NULL)) {
 		pthread_mutex_destroy(&r.lock);
-		free(r.buf[0]);
-		free(r.buf[1]);
+		free(r.ring);
 		return 1;
 	}
 	if (pthread_create(&t, NULL, reader_main, &r)) {
@@ -254,30 +267,36 @@ static int hash_threaded(int fd, const char *path, struct hashes *h, struct jd_e
 		goto out;
 	}
 	for (;;) {
-		size_t n;
-		int e;
+		uint64_t head, tail;
+		size_t n, at;
+		int e, eof;
 
 		pthread_mutex_lock(&r.lock);
-		while (!r.full[i])
+		while (r.head == r.tail && !r.eof && !r.err)
 			pthread_cond_wait(&r.cond, &r.lock);
-		n = r.len[i];
+		head = r.head;
+		tail = r.tail;
 		e = r.err;
+		eof = r.eof;
 		pthread_mutex_unlock(&r.lock);
 		if (e) {
 			read_err(path, e, err);
 			break;
 		}
-		if (n == 0) {
+		if (head == tail && eof) {
 			ret = 0;
 			break;
 		}
-		if (hash_block(h, r.buf[i], n, err) < 0)
+		at = (size_t)(tail % RING);
+		n = head - tail < HASH_STEP ? (size_t)(head - tail) : HASH_STEP;
+		if (n > RING - at)
+			n = RING - at;
+		if (hash_block(h, r.ring + at, n, err) < 0)
 			break;
 		pthread_mutex_lock(&r.lock);
-		r.full[i] = 0;
+		r.tail += n;
 		pthread_cond_broadcast(&r.cond);
 		pthread_mutex_unlock(&r.lock);
-		i ^= 1;
 	}
 	pthread_mutex_lock(&r.lock);
 	r.stop = 1;
@@ -287,8 +306,7 @@ static int hash_threaded(int fd, const char *path, struct hashes *h, struct jd_e
 out:
 	pthread_cond_destroy(&r.cond);
 	pthread_mutex_destroy(&r.lock);
-	free(r.buf[0]);
-	free(r.buf[1]);
+	free(r.ring);
 	return ret;
 }
 
