@@ -196,9 +196,9 @@ int jd_render_output(const struct jd_render *r, int before, struct jd_buf *out,
 json_t *jd_render_list(const struct jd_render *r, struct jd_error *err);
 
 /*
- * The rendered document tree as compact JSON when the render made it (it
- * measures the size), for the request to reuse; NULL otherwise. The caller
- * frees it; a second call gives NULL.
+ * The rendered document tree as compact JSON, made by jd_render_spec() for
+ * the request to reuse; NULL for other renders or a text document. The
+ * caller frees it; a second call gives NULL.
  */
 char *jd_render_take_json(struct jd_render *r);
 
