@@ -199,10 +199,10 @@ static int reserve(struct jd_params *p, size_t n)
 	return 0;
 }
 
-/* Adds nv (taken) as a new name: room was made with reserve(). */
-static void put_new(struct jd_params *p, struct pval *nv, int from_arg)
+/* Adds nv (taken) as a new name, h its hash: room was made with reserve(). */
+static void put_new(struct jd_params *p, struct pval *nv, uint64_t h, int from_arg)
 {
-	size_t j = hash(nv->name, strlen(nv->name)) & (p->nslot - 1);
+	size_t j = h & (p->nslot - 1);
 
 	while (p->slot[j])
 		j = (j + 1) & (p->nslot - 1);
@@ -244,7 +244,7 @@ static int put(struct jd_params *p, struct pval *nv, int from_arg, struct jd_err
 		pval_release(nv);
 		return jd_error_oom(err);
 	}
-	put_new(p, nv, from_arg);
+	put_new(p, nv, hash(nv->name, strlen(nv->name)), from_arg);
 	return 0;
 }
 
@@ -357,10 +357,11 @@ int jd_params_add_doc(struct jd_params *p, const struct jd_doc *doc, struct jd_e
 
 /* ---- flat JSON files ---- */
 
-/* One member of a flat file: offsets into its text, the value's place. */
+/* One member of a flat file: offsets into its text, the value's place, the name's hash. */
 struct flat {
 	size_t name, nlen, val, vlen;
 	unsigned line, col;
+	uint64_t h;
 };
 
 static size_t skip_ws(const char *t, size_t len, size_t i, unsigned *line, size_t *bol)
@@ -374,10 +375,28 @@ static size_t skip_ws(const char *t, size_t len, size_t i, unsigned *line, size_
 	return i;
 }
 
+#define ONES  0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+/* Non-zero when a byte of w may be '"', '\\', below 0x20 or above 0x7e (never 0 when one is). */
+static uint64_t flat_stop(uint64_t w)
+{
+	uint64_t q = w ^ (ONES * '"'), b = w ^ (ONES * '\\');
+
+	return (((w - ONES * 0x20) | (q - ONES) | (b - ONES) | (w + ONES)) & ~w & HIGHS) |
+	       (w & HIGHS);
+}
+
 /* The end of the printable-ASCII string at t[i] == '"' without escapes, or 0. */
 static size_t flat_string(const char *t, size_t len, size_t i)
 {
-	for (i++; i < len && t[i] != '"'; i++)
+	/* eight bytes at a time while none of them needs a look */
+	for (i++; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, t + i, 8);
+		if (flat_stop(w))
+			break;
+	}
+	for (; i < len && t[i] != '"'; i++)
 		if (t[i] < 0x20 || t[i] > 0x7e || t[i] == '\\')
 			return 0;
 	return i < len ? i + 1 : 0;
@@ -432,6 +451,7 @@ static int read_flat(char *t, size_t len, size_t max_nodes, struct flat **out, s
 		m.nlen = k - i - 2;
 		if (!jd_ph_valid_name(t + m.name, m.nlen))
 			goto bad;
+		m.h = hash(t + m.name, m.nlen);
 		i = skip_ws(t, len, k, &line, &bol);
 		if (i >= len || t[i] != ':')
 			goto bad;
@@ -466,7 +486,9 @@ static int read_flat(char *t, size_t len, size_t max_nodes, struct flat **out, s
 	if (!slot)
 		goto bad;
 	for (i = 0; i < *n; i++) {
-		size_t j = hash(t + f[i].name, f[i].nlen) & (nslot - 1);
+		size_t j = f[i].h & (nslot - 1);
+		if (i + 8 < *n)
+			__builtin_prefetch(&slot[f[i + 8].h & (nslot - 1)]);
 		for (; slot[j]; j = (j + 1) & (nslot - 1)) {
 			const struct flat *o = &f[slot[j] - 1];
 			if (o->nlen == f[i].nlen && !memcmp(t + o->name, t + f[i].name, o->nlen))
@@ -521,8 +543,10 @@ static int add_flat(struct jd_params *p, size_t src, const struct flat *f, size_
 				  f[i].line,	 f[i].col};
 		if (!nv.value)
 			return jd_error_oom(err);
+		if (fresh && i + 8 < n)
+			__builtin_prefetch(&p->slot[f[i + 8].h & (p->nslot - 1)]);
 		if (fresh)
-			put_new(p, &nv, 0);
+			put_new(p, &nv, f[i].h, 0);
 		else if (put(p, &nv, 0, err) < 0)
 			return -1;
 	}

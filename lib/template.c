@@ -848,6 +848,15 @@ static int load_decls(struct jd_render *r, const json_t *decls)
 
 /* ---- resolution ---- */
 
+/* 1 when s (up to its NUL) holds "${", as strstr() says, without its setup. */
+static int opens_placeholder(const char *s)
+{
+	while ((s = strchr(s, '$')) != NULL)
+		if (*++s == '{')
+			return 1;
+	return 0;
+}
+
 /* Where p's value came from, for messages: a -p option, a -P file's place, "default". */
 static const char *from_of(struct jd_render *r, const struct rparam *p)
 {
@@ -939,7 +948,7 @@ static struct rparam *resolve(struct jd_render *r, const struct cur *c, const ch
 		return NULL;
 	}
 	p->resolved = 1;
-	if (json_is_string(p->value) && strstr(json_string_value(p->value), "${") &&
+	if (json_is_string(p->value) && opens_placeholder(json_string_value(p->value)) &&
 	    scan_value(r, p, c, off) < 0)
 		return NULL;
 	return p;
@@ -1220,7 +1229,8 @@ static json_t *render_string(struct jd_render *r, const struct where *w, json_t 
 			return NULL;
 		if (x) {
 			/* again, with the parameters in place: the AWS placeholder is checked */
-			ns = json_stringn(x, xl);
+			/* valid UTF-8: the string cut at placeholders, and values' text */
+			ns = json_stringn_nocheck(x, xl);
 			free(x);
 			if (!ns) {
 				fail_at(r, &c, 0, "after substitution the text is not valid UTF-8");
@@ -1250,6 +1260,8 @@ static json_t *render_string(struct jd_render *r, const struct where *w, json_t 
 	}
 	/* the text is made in the render's buffer: no string renders another meanwhile */
 	jd_buf_reset(b);
+	if (jd_buf_grow(b, c.slen + 64, r->err) < 0)
+		return NULL;
 	for (i = 0; i < r->nph; i++) {
 		const struct jd_ph *ph = &r->phs[i];
 		struct rparam *p;
