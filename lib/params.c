@@ -1,18 +1,42 @@
 /* Substitution values: -p, -P and their precedence (template.h). */
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "file.h"
 #include "internal.h"
 #include "placeholder.h"
 #include "template.h"
 
 struct pval {
-	char *name;
+	const char *name; /* own_name, or in a kept -P file (src) */
+	char *own_name;
 	json_t *value;
+	/*
+	 * Where the value came from: "-p NAME" or "FILE:LINE:COL". For a -P
+	 * file it is made on first use (origin_of()), from line:col or the
+	 * document's source map: most runs never name it (it is for messages
+	 * and --list).
+	 */
 	char *origin;
+	size_t src; /* 1 + index into srcs, 0 for -p */
+	unsigned line, col;
+};
+
+/*
+ * A -P file, kept until jd_params_free(): the values' names and places are
+ * in it. Freeing a large parameters file (thousands of small values) before
+ * the specs were compiled left the heap full of small free chunks that later
+ * allocations sorted through (5,000 specs with a 25,000-value file: 60 ms
+ * more CPU in a run on one thread).
+ */
+struct psrc {
+	char *text;	   /* a flat JSON file read by read_flat(): names end in place */
+	char *name;	   /* its path */
+	struct jd_doc doc; /* else the file as the loader reads it */
 };
 
 /*
@@ -25,6 +49,9 @@ struct jd_params {
 	size_t n, alloc;
 	uint32_t *slot; /* open addressing on names: index + 1, 0 = empty */
 	size_t nslot;
+	struct psrc *srcs;
+	size_t nsrcs, asrcs;
+	pthread_mutex_t lock; /* origins made on demand, from concurrent renders */
 	/*
 	 * Which values a render used: the only state that changes once the
 	 * values are in, set from concurrent renders (jobdoc-compile -j).
@@ -36,7 +63,20 @@ struct jd_params {
 
 struct jd_params *jd_params_new(void)
 {
-	return calloc(1, sizeof(struct jd_params));
+	struct jd_params *p = calloc(1, sizeof(struct jd_params));
+
+	if (p && pthread_mutex_init(&p->lock, NULL) != 0) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+static void pval_release(struct pval *v)
+{
+	free(v->own_name);
+	free(v->origin);
+	json_decref(v->value);
 }
 
 void jd_params_free(struct jd_params *p)
@@ -45,24 +85,29 @@ void jd_params_free(struct jd_params *p)
 
 	if (!p)
 		return;
-	for (i = 0; i < p->n; i++) {
-		free(p->v[i].name);
-		free(p->v[i].origin);
-		json_decref(p->v[i].value);
-	}
+	for (i = 0; i < p->n; i++)
+		pval_release(&p->v[i]);
 	free(p->v);
 	free(p->from_arg);
 	free(p->slot);
+	for (i = 0; i < p->nsrcs; i++) {
+		free(p->srcs[i].text);
+		free(p->srcs[i].name);
+		jd_doc_release(&p->srcs[i].doc);
+	}
+	free(p->srcs);
 	free((void *)p->used);
+	pthread_mutex_destroy(&p->lock);
 	free(p);
 }
 
-static uint64_t hash(const char *s)
+static uint64_t hash(const char *s, size_t n)
 {
 	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+	size_t i;
 
-	while (*s) {
-		h ^= (unsigned char)*s++;
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
 		h *= 1099511628211ULL;
 	}
 	return h;
@@ -70,11 +115,11 @@ static uint64_t hash(const char *s)
 
 long jd_params_index(const struct jd_params *p, const char *name)
 {
-	size_t i;
+	size_t i, n = strlen(name);
 
 	if (!p || !p->nslot)
 		return -1;
-	for (i = hash(name) & (p->nslot - 1);; i = (i + 1) & (p->nslot - 1)) {
+	for (i = hash(name, n) & (p->nslot - 1);; i = (i + 1) & (p->nslot - 1)) {
 		uint32_t s = p->slot[i];
 		if (!s)
 			return -1;
@@ -83,94 +128,123 @@ long jd_params_index(const struct jd_params *p, const char *name)
 	}
 }
 
-/* Room for one more name in the table (kept at most half full). */
-static int rehash(struct jd_params *p)
+void jd_params_lookup(const struct jd_params *p, const char *const *names, size_t n, long *idx)
 {
-	size_t n = p->nslot ? p->nslot * 2 : 64, i;
+	size_t k, i;
+	uint64_t h[16];
+
+	for (k = 0; k < n; k += 16) {
+		size_t m = n - k < 16 ? n - k : 16;
+		if (!p || !p->nslot) {
+			for (i = 0; i < m; i++)
+				idx[k + i] = -1;
+			continue;
+		}
+		/* the slots first, all of them, then the entries they name */
+		for (i = 0; i < m; i++) {
+			h[i] = hash(names[k + i], strlen(names[k + i])) & (p->nslot - 1);
+			__builtin_prefetch(&p->slot[h[i]]);
+		}
+		for (i = 0; i < m; i++)
+			if (p->slot[h[i]])
+				__builtin_prefetch(&p->v[p->slot[h[i]] - 1]);
+		for (i = 0; i < m; i++)
+			if (p->slot[h[i]])
+				__builtin_prefetch(p->v[p->slot[h[i]] - 1].name);
+		for (i = 0; i < m; i++)
+			idx[k + i] = jd_params_index(p, names[k + i]);
+	}
+}
+
+/* Room for n values in all: the table kept at most half full. 0, or -1 (out of memory). */
+static int reserve(struct jd_params *p, size_t n)
+{
+	size_t ns = p->nslot ? p->nslot : 64, i;
 	uint32_t *slot;
 
-	if (p->nslot && (p->n + 1) * 2 <= p->nslot)
-		return 0;
-	if (p->n >= UINT32_MAX / 2)
+	if (n >= UINT32_MAX / 2)
 		return -1;
-	slot = calloc(n, sizeof(*slot));
+	if (n > p->alloc) {
+		size_t na = p->alloc ? p->alloc : 8;
+		struct pval *nv;
+		unsigned char *nf;
+		while (na < n)
+			na *= 2;
+		nv = realloc(p->v, na * sizeof(*nv));
+		if (!nv)
+			return -1;
+		p->v = nv;
+		nf = realloc(p->from_arg, na);
+		if (!nf)
+			return -1;
+		p->from_arg = nf;
+		p->alloc = na;
+	}
+	while (n * 2 > ns)
+		ns *= 2;
+	if (ns == p->nslot)
+		return 0;
+	slot = calloc(ns, sizeof(*slot));
 	if (!slot)
 		return -1;
 	for (i = 0; i < p->n; i++) {
-		size_t j = hash(p->v[i].name) & (n - 1);
+		size_t j = hash(p->v[i].name, strlen(p->v[i].name)) & (ns - 1);
 		while (slot[j])
-			j = (j + 1) & (n - 1);
+			j = (j + 1) & (ns - 1);
 		slot[j] = (uint32_t)(i + 1);
 	}
 	free(p->slot);
 	p->slot = slot;
-	p->nslot = n;
+	p->nslot = ns;
 	return 0;
 }
 
-/* Sets name to value (taken) from origin; a file value does not replace a -p one. */
-static int put(struct jd_params *p, const char *name, size_t nlen, json_t *value,
-	       const char *origin, int from_arg, struct jd_error *err)
+/* Adds nv (taken) as a new name, h its hash: room was made with reserve(). */
+static void put_new(struct jd_params *p, struct pval *nv, uint64_t h, int from_arg)
 {
-	char *nm = jd_strndup(name, nlen), *org = jd_strndup(origin, strlen(origin));
-	long i;
+	size_t j = h & (p->nslot - 1);
 
-	if (!nm || !org) {
-		free(nm);
-		free(org);
-		json_decref(value);
-		return jd_error_oom(err);
-	}
-	i = jd_params_index(p, nm);
-	if (i >= 0) {
-		free(nm);
-		if (p->from_arg[i] && !from_arg) {
-			free(org);
-			json_decref(value);
-			return 0;
-		}
-		free(p->v[i].origin);
-		json_decref(p->v[i].value);
-		p->v[i].origin = org;
-		p->v[i].value = value;
-		p->from_arg[i] = (unsigned char)from_arg;
-		return 0;
-	}
-	if (rehash(p) < 0) {
-		free(nm);
-		free(org);
-		json_decref(value);
-		return jd_error_oom(err);
-	}
-	if (p->n == p->alloc) {
-		size_t na = p->alloc ? p->alloc * 2 : 8;
-		struct pval *nv = realloc(p->v, na * sizeof(*nv));
-		unsigned char *nf;
-		if (nv)
-			p->v = nv;
-		nf = nv ? realloc(p->from_arg, na) : NULL;
-		if (!nf) {
-			free(nm);
-			free(org);
-			json_decref(value);
-			return jd_error_oom(err);
-		}
-		p->from_arg = nf;
-		p->alloc = na;
-	}
-	p->v[p->n].name = nm;
-	p->v[p->n].value = value;
-	p->v[p->n].origin = org;
+	while (p->slot[j])
+		j = (j + 1) & (p->nslot - 1);
+	p->slot[j] = (uint32_t)(p->n + 1);
+	p->v[p->n] = *nv;
 	p->from_arg[p->n] = (unsigned char)from_arg;
-	{
-		size_t j = hash(nm) & (p->nslot - 1);
-		while (p->slot[j])
-			j = (j + 1) & (p->nslot - 1);
-		p->slot[j] = (uint32_t)(p->n + 1);
-	}
 	p->n++;
 	free((void *)p->used); /* sized for n: made again on first use */
 	p->used = NULL;
+}
+
+/*
+ * Sets nv->name to nv->value (nv taken: its value, and the name and origin
+ * it may own). A file value does not replace a -p one.
+ */
+static int put(struct jd_params *p, struct pval *nv, int from_arg, struct jd_error *err)
+{
+	long i = jd_params_index(p, nv->name);
+
+	if (i >= 0) {
+		struct pval *v = &p->v[i];
+		if (p->from_arg[i] && !from_arg) {
+			pval_release(nv);
+			return 0;
+		}
+		/* the first name stays: the same text, and what it points into is kept */
+		free(nv->own_name);
+		free(v->origin);
+		json_decref(v->value);
+		v->value = nv->value;
+		v->origin = nv->origin;
+		v->src = nv->src;
+		v->line = nv->line;
+		v->col = nv->col;
+		p->from_arg[i] = (unsigned char)from_arg;
+		return 0;
+	}
+	if (reserve(p, p->n + 1) < 0) {
+		pval_release(nv);
+		return jd_error_oom(err);
+	}
+	put_new(p, nv, hash(nv->name, strlen(nv->name)), from_arg);
 	return 0;
 }
 
@@ -179,7 +253,7 @@ int jd_params_add_arg(struct jd_params *p, const char *arg, struct jd_error *err
 	const char *eq = strchr(arg, '=');
 	size_t nlen;
 	int typed;
-	json_t *v;
+	struct pval nv = {NULL, NULL, NULL, NULL, 0, 0, 0};
 	char origin[160];
 
 	if (!eq)
@@ -193,26 +267,49 @@ int jd_params_add_arg(struct jd_params *p, const char *arg, struct jd_error *err
 				    arg);
 	if (typed) {
 		json_error_t je;
-		v = json_loads(eq + 1, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &je);
-		if (!v)
+		nv.value = json_loads(eq + 1, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &je);
+		if (!nv.value)
 			return jd_error_set(err, JD_EUSAGE, "-p %.*s:=: the value is not JSON: %s",
 					    (int)(nlen > 100 ? 100 : nlen), arg, je.text);
 	} else {
-		v = json_string(eq + 1);
-		if (!v)
+		nv.value = json_string(eq + 1);
+		if (!nv.value)
 			return jd_error_set(err, JD_EUSAGE, "-p %.*s: the value is not UTF-8",
 					    (int)(nlen > 100 ? 100 : nlen), arg);
 	}
 	snprintf(origin, sizeof(origin), "-p %.*s", (int)(nlen > 128 ? 128 : nlen), arg);
-	return put(p, arg, nlen, v, origin, 1, err);
+	nv.own_name = jd_strndup(arg, nlen);
+	nv.origin = jd_strndup(origin, strlen(origin));
+	nv.name = nv.own_name;
+	if (!nv.own_name || !nv.origin) {
+		pval_release(&nv);
+		return jd_error_oom(err);
+	}
+	return put(p, &nv, 1, err);
 }
 
-int jd_params_add_doc(struct jd_params *p, const struct jd_doc *doc, struct jd_error *err)
+/* "FILE:LINE:COL" of name's value in doc (malloc'd), or NULL on out of memory. */
+static char *doc_origin(const struct jd_doc *doc, const char *name)
 {
 	struct jd_buf ptr = JD_BUF_INIT(4096);
+	struct jd_pos pos = {0, 0, 0, 0};
+	char origin[320];
+
+	if (jd_pointer_push(&ptr, name, strlen(name), NULL) == 0)
+		jd_srcmap_find(doc->map, ptr.data, &pos);
+	jd_buf_release(&ptr);
+	snprintf(origin, sizeof(origin), "%.200s:%u:%u", doc->name, pos.line, pos.col);
+	return jd_strndup(origin, strlen(origin));
+}
+
+/*
+ * The members of doc's root object as values. src: doc is p's (srcs[src -
+ * 1]) and the values point into it; 0: names and places are copied.
+ */
+static int add_doc(struct jd_params *p, const struct jd_doc *doc, size_t src, struct jd_error *err)
+{
 	const char *key;
 	json_t *v;
-	int ret = -1;
 
 	if (!json_is_object(doc->root)) {
 		jd_error_at(err, JD_EINVALID, doc->name, 1, 1, NULL,
@@ -220,45 +317,310 @@ int jd_params_add_doc(struct jd_params *p, const struct jd_doc *doc, struct jd_e
 		jd_doc_place(doc, "", 0, err);
 		return -1;
 	}
+	if (reserve(p, p->n + json_object_size(doc->root)) < 0)
+		return jd_error_oom(err);
 	json_object_foreach(doc->root, key, v)
 	{
-		struct jd_pos pos;
-		char origin[320];
+		struct pval nv = {key, NULL, json_incref(v), NULL, src, 0, 0};
 
-		jd_buf_reset(&ptr);
-		if (jd_pointer_push(&ptr, key, strlen(key), err) < 0)
-			goto out;
 		if (!jd_ph_valid_name(key, strlen(key))) {
+			struct jd_buf ptr = JD_BUF_INIT(4096);
+			json_decref(nv.value);
+			jd_pointer_push(&ptr, key, strlen(key), NULL);
 			jd_error_at(
-				err, JD_EINVALID, doc->name, 0, 0, ptr.data,
+				err, JD_EINVALID, doc->name, 0, 0, ptr.data ? ptr.data : "",
 				"'%.100s' is not a parameter name (1 to 128 of A-Z a-z 0-9 _ -)",
 				key);
-			jd_doc_place(doc, ptr.data, 1, err);
-			goto out;
+			jd_doc_place(doc, ptr.data ? ptr.data : "", 1, err);
+			jd_buf_release(&ptr);
+			return -1;
 		}
-		jd_srcmap_find(doc->map, ptr.data, &pos);
-		snprintf(origin, sizeof(origin), "%.200s:%u:%u", doc->name, pos.line, pos.col);
-		if (put(p, key, strlen(key), json_incref(v), origin, 0, err) < 0)
-			goto out;
+		if (!src) {
+			nv.own_name = jd_strndup(key, strlen(key));
+			nv.name = nv.own_name;
+			nv.origin = doc_origin(doc, key);
+			if (!nv.own_name || !nv.origin) {
+				pval_release(&nv);
+				return jd_error_oom(err);
+			}
+		}
+		if (put(p, &nv, 0, err) < 0)
+			return -1;
 	}
-	ret = 0;
-out:
-	jd_buf_release(&ptr);
-	return ret;
+	return 0;
+}
+
+int jd_params_add_doc(struct jd_params *p, const struct jd_doc *doc, struct jd_error *err)
+{
+	return add_doc(p, doc, 0, err);
+}
+
+/* ---- flat JSON files ---- */
+
+/* One member of a flat file: offsets into its text, the value's place, the name's hash. */
+struct flat {
+	size_t name, nlen, val, vlen;
+	unsigned line, col;
+	uint64_t h;
+};
+
+static size_t skip_ws(const char *t, size_t len, size_t i, unsigned *line, size_t *bol)
+{
+	for (; i < len && (t[i] == ' ' || t[i] == '\n'); i++) {
+		if (t[i] == '\n') {
+			++*line;
+			*bol = i + 1;
+		}
+	}
+	return i;
+}
+
+#define ONES  0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+/* Non-zero when a byte of w may be '"', '\\', below 0x20 or above 0x7e (never 0 when one is). */
+static uint64_t flat_stop(uint64_t w)
+{
+	uint64_t q = w ^ (ONES * '"'), b = w ^ (ONES * '\\');
+
+	return (((w - ONES * 0x20) | (q - ONES) | (b - ONES) | (w + ONES)) & ~w & HIGHS) |
+	       (w & HIGHS);
+}
+
+/* The end of the printable-ASCII string at t[i] == '"' without escapes, or 0. */
+static size_t flat_string(const char *t, size_t len, size_t i)
+{
+	/* eight bytes at a time while none of them needs a look */
+	for (i++; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, t + i, 8);
+		if (flat_stop(w))
+			break;
+	}
+	for (; i < len && t[i] != '"'; i++)
+		if (t[i] < 0x20 || t[i] > 0x7e || t[i] == '\\')
+			return 0;
+	return i < len ? i + 1 : 0;
+}
+
+/* The end of the scalar at t[i]: an integer of at most 18 digits, true, false, null; or 0. */
+static size_t flat_scalar(const char *t, size_t len, size_t i)
+{
+	static const char *const words[] = {"true", "false", "null"};
+	size_t k, d = i + (t[i] == '-');
+
+	for (k = 0; k < JD_ARRAY_SIZE(words); k++) {
+		size_t wl = strlen(words[k]);
+		if (len - i >= wl && !memcmp(t + i, words[k], wl))
+			return i + wl;
+	}
+	for (k = d; k < len && t[k] >= '0' && t[k] <= '9'; k++)
+		;
+	if (k == d || k - d > 18 || (t[d] == '0' && (k - d > 1 || d > i)))
+		return 0;
+	return k;
+}
+
+/*
+ * Reads t as a flat JSON object of printable-ASCII scalars (strings without
+ * escapes, integers, true, false, null), the shape jobdoc-sign and a
+ * pipeline write, into *out (malloc'd, *n members, names NUL-terminated in
+ * place). Returns -1 for anything else, duplicate names included: the loader
+ * reads those files, with its messages. On success the result is what the
+ * loader gives for the file, without building its tree and source map.
+ */
+static int read_flat(char *t, size_t len, size_t max_nodes, struct flat **out, size_t *n)
+{
+	struct flat *f = NULL, *nf;
+	size_t i, nf_alloc = 0, bol = 0, k, nslot = 64;
+	uint32_t *slot = NULL;
+	unsigned line = 1;
+
+	*out = NULL;
+	*n = 0;
+	i = skip_ws(t, len, 0, &line, &bol);
+	if (i >= len || t[i] != '{')
+		return -1;
+	i = skip_ws(t, len, i + 1, &line, &bol);
+	while (i < len && t[i] != '}') {
+		struct flat m;
+		if (*n && (t[i] != ',' || (i = skip_ws(t, len, i + 1, &line, &bol)) >= len))
+			goto bad;
+		if (t[i] != '"' || !(k = flat_string(t, len, i)))
+			goto bad;
+		m.name = i + 1;
+		m.nlen = k - i - 2;
+		if (!jd_ph_valid_name(t + m.name, m.nlen))
+			goto bad;
+		m.h = hash(t + m.name, m.nlen);
+		i = skip_ws(t, len, k, &line, &bol);
+		if (i >= len || t[i] != ':')
+			goto bad;
+		i = skip_ws(t, len, i + 1, &line, &bol);
+		if (i >= len)
+			goto bad;
+		k = t[i] == '"' ? flat_string(t, len, i) : flat_scalar(t, len, i);
+		/* a plain scalar ends at a flow indicator or a space */
+		if (!k || (t[i] != '"' && k < len && t[k] != ',' && t[k] != '}' && t[k] != ' ' &&
+			   t[k] != '\n'))
+			goto bad;
+		m.val = i;
+		m.vlen = k - i;
+		m.line = line;
+		m.col = (unsigned)(i - bol + 1);
+		if (*n == nf_alloc) {
+			nf_alloc = nf_alloc ? nf_alloc * 2 : 64;
+			nf = realloc(f, nf_alloc * sizeof(*f));
+			if (!nf)
+				goto bad;
+			f = nf;
+		}
+		f[(*n)++] = m;
+		i = skip_ws(t, len, k, &line, &bol);
+	}
+	if (i >= len || skip_ws(t, len, i + 1, &line, &bol) != len || *n + 1 >= max_nodes)
+		goto bad;
+	/* duplicate names: the loader's error */
+	while (nslot < *n * 2)
+		nslot *= 2;
+	slot = calloc(nslot, sizeof(*slot));
+	if (!slot)
+		goto bad;
+	for (i = 0; i < *n; i++) {
+		size_t j = f[i].h & (nslot - 1);
+		if (i + 8 < *n)
+			__builtin_prefetch(&slot[f[i + 8].h & (nslot - 1)]);
+		for (; slot[j]; j = (j + 1) & (nslot - 1)) {
+			const struct flat *o = &f[slot[j] - 1];
+			if (o->nlen == f[i].nlen && !memcmp(t + o->name, t + f[i].name, o->nlen))
+				goto bad;
+		}
+		slot[j] = (uint32_t)(i + 1);
+	}
+	free(slot);
+	for (i = 0; i < *n; i++)
+		t[f[i].name + f[i].nlen] = '\0';
+	*out = f;
+	return 0;
+bad:
+	free(slot);
+	free(f);
+	*n = 0;
+	return -1;
+}
+
+/* The value of member m of a flat file: a new reference, or NULL (out of memory). */
+static json_t *flat_value(const char *t, const struct flat *m)
+{
+	const char *v = t + m->val;
+	json_int_t x = 0;
+	size_t i;
+
+	switch (v[0]) {
+	case '"': return json_stringn_nocheck(v + 1, m->vlen - 2);
+	case 't': return json_true();
+	case 'f': return json_false();
+	case 'n': return json_null();
+	default: break;
+	}
+	for (i = v[0] == '-'; i < m->vlen; i++)
+		x = x * 10 + (v[i] - '0');
+	return json_integer(v[0] == '-' ? -x : x);
+}
+
+/* Adds the members of a flat file read by read_flat() (srcs[src - 1]). */
+static int add_flat(struct jd_params *p, size_t src, const struct flat *f, size_t n,
+		    struct jd_error *err)
+{
+	const char *t = p->srcs[src - 1].text;
+	size_t i;
+	/* the first values: the names are new (read_flat() refuses duplicates) */
+	int fresh = !p->n;
+
+	if (reserve(p, p->n + n) < 0)
+		return jd_error_oom(err);
+	for (i = 0; i < n; i++) {
+		struct pval nv = {t + f[i].name, NULL,	  flat_value(t, &f[i]), NULL, src,
+				  f[i].line,	 f[i].col};
+		if (!nv.value)
+			return jd_error_oom(err);
+		if (fresh && i + 8 < n)
+			__builtin_prefetch(&p->slot[f[i + 8].h & (p->nslot - 1)]);
+		if (fresh)
+			put_new(p, &nv, f[i].h, 0);
+		else if (put(p, &nv, 0, err) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 int jd_params_add_file(struct jd_params *p, const char *path, const struct jd_load_opts *opts,
 		       struct jd_error *err)
 {
-	struct jd_doc doc;
+	struct psrc *src;
+	struct jd_buf b = JD_BUF_INIT(0);
+	struct jd_error rerr;
+	struct flat *f = NULL;
+	size_t n = 0;
+	size_t max = opts && opts->max_input ? opts->max_input : JD_INPUT_MAX;
+	size_t max_nodes = opts && opts->max_nodes ? opts->max_nodes : 1000000;
 	int r;
 
-	memset(&doc, 0, sizeof(doc));
-	if (jd_load_one(path, opts, &doc, err) < 0)
+	if (p->nsrcs == p->asrcs) {
+		size_t na = p->asrcs ? p->asrcs * 2 : 4;
+		struct psrc *d = realloc(p->srcs, na * sizeof(*d));
+		if (!d)
+			return jd_error_oom(err);
+		p->srcs = d;
+		p->asrcs = na;
+	}
+	src = &p->srcs[p->nsrcs];
+	memset(src, 0, sizeof(*src));
+	/* stdin cannot be read twice: the loader reads it */
+	b.max = max + 1;
+	jd_error_clear(&rerr);
+	if (strcmp(path, "-") && (!opts || opts->max_depth != 1) &&
+	    jd_read_file(path, max, &b, &rerr) == 0 && b.len <= max &&
+	    read_flat(b.data, b.len, max_nodes, &f, &n) == 0) {
+		src->name = jd_strndup(path, strlen(path));
+		if (!src->name) {
+			free(f);
+			jd_buf_release(&b);
+			return jd_error_oom(err);
+		}
+		src->text = jd_buf_detach(&b, NULL);
+		p->nsrcs++;
+		r = add_flat(p, p->nsrcs, f, n, err);
+		free(f);
+		return r;
+	}
+	jd_buf_release(&b);
+	if (jd_load_one(path, opts, &src->doc, err) < 0)
 		return -1;
-	r = jd_params_add_doc(p, &doc, err);
-	jd_doc_release(&doc);
-	return r;
+	/* kept even when a name is bad: the names before it point into it */
+	p->nsrcs++;
+	return add_doc(p, &src->doc, p->nsrcs, err);
+}
+
+/* v's origin, made on first use (safe from concurrent renders). */
+static const char *origin_of(const struct jd_params *cp, size_t i)
+{
+	struct jd_params *p = (struct jd_params *)cp;
+	struct pval *v = &p->v[i];
+	const struct psrc *src = v->src ? &p->srcs[v->src - 1] : NULL;
+	const char *o;
+
+	pthread_mutex_lock(&p->lock);
+	if (!v->origin && src && src->text) {
+		char origin[320];
+		snprintf(origin, sizeof(origin), "%.200s:%u:%u", src->name, v->line, v->col);
+		v->origin = jd_strndup(origin, strlen(origin));
+	} else if (!v->origin && src) {
+		v->origin = doc_origin(&src->doc, v->name);
+	}
+	/* out of memory: the file without the place */
+	o = v->origin ? v->origin : src ? (src->text ? src->name : src->doc.name) : "";
+	pthread_mutex_unlock(&p->lock);
+	return o;
 }
 
 const json_t *jd_params_get(const struct jd_params *p, const char *name, const char **origin)
@@ -268,7 +630,7 @@ const json_t *jd_params_get(const struct jd_params *p, const char *name, const c
 	if (i < 0)
 		return NULL;
 	if (origin)
-		*origin = p->v[i].origin;
+		*origin = origin_of(p, (size_t)i);
 	return p->v[i].value;
 }
 
@@ -283,7 +645,7 @@ const char *jd_params_entry(const struct jd_params *p, size_t i, const json_t **
 	if (value)
 		*value = p->v[i].value;
 	if (origin)
-		*origin = p->v[i].origin;
+		*origin = origin_of(p, i);
 	return p->v[i].name;
 }
 
@@ -395,7 +757,7 @@ void jd_params_report_unused(const struct jd_params *p, jd_finding_fn on_finding
 		if (++n > UNUSED_NAMED)
 			continue;
 		snprintf(msg, sizeof(msg), "a value for '%.130s' is given (%.200s) but not used",
-			 p->v[i].name, p->v[i].origin);
+			 p->v[i].name, origin_of(p, i));
 		if (on_finding(ctx, &f))
 			return;
 	}

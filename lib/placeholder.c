@@ -6,15 +6,17 @@
 #include "internal.h"
 #include "placeholder.h"
 
+#define PREFIX(s) s, sizeof(s) - 1
 static const struct {
 	const char *prefix;
+	size_t len;
 	enum jd_ph_kind kind;
 } prefixes[] = {
-	{"aws:iot:parameter:", JD_PH_PARAMETER},
-	{"aws:iot:s3-presigned-url:", JD_PH_PRESIGNED},
-	{"aws:iot:s3-presigned-url-v2:", JD_PH_PRESIGNED_V2},
-	{"aws:iot:s3-presigned-url-upload:", JD_PH_UPLOAD},
-	{"aws:iot:package:", JD_PH_PACKAGE},
+	{PREFIX("aws:iot:parameter:"), JD_PH_PARAMETER},
+	{PREFIX("aws:iot:s3-presigned-url:"), JD_PH_PRESIGNED},
+	{PREFIX("aws:iot:s3-presigned-url-v2:"), JD_PH_PRESIGNED_V2},
+	{PREFIX("aws:iot:s3-presigned-url-upload:"), JD_PH_UPLOAD},
+	{PREFIX("aws:iot:package:"), JD_PH_PACKAGE},
 };
 
 static const char *const locals[] = {"thingName", "jobId", "executionNumber"};
@@ -134,6 +136,12 @@ static const char *closest_prefix(const char *s, size_t n)
 	return best;
 }
 
+/*
+ * The messages quote the placeholder (q) and a nested one (q2): made only on
+ * the way to an error, since most strings have none.
+ */
+#define QUOTE_PH() snip(q, sizeof(q), s + start, ph->end - start, 64)
+
 static int scan_one(const char *s, size_t len, size_t start, struct jd_ph *ph,
 		    struct jd_ph_problem *p)
 {
@@ -145,6 +153,16 @@ static int scan_one(const char *s, size_t len, size_t start, struct jd_ph *ph,
 	memset(ph, 0, sizeof(*ph));
 	ph->start = start;
 	/* pass 1: the end, allowing one level of nesting */
+	{
+		/* most hold no ${: then the end is the first '}' */
+		const char *e = memchr(s + j, '}', len - j), *d = s + j;
+		while (e && (d = memchr(d, '$', (size_t)(e - d))) != NULL && d[1] != '{')
+			d++;
+		if (e && !d) {
+			j = (size_t)(e - s);
+			goto end;
+		}
+	}
 	for (; j < len; j++) {
 		if (s[j] == '$' && j + 1 < len && s[j + 1] == '{') {
 			if (depth) {
@@ -168,17 +186,19 @@ static int scan_one(const char *s, size_t len, size_t start, struct jd_ph *ph,
 		snip(q, sizeof(q), s + start, len - start, 48);
 		return problem(p, start, "unterminated placeholder '%s' (no closing '}')", q);
 	}
+end:
 	ph->end = j + 1;
-	snip(q, sizeof(q), s + start, ph->end - start, 64);
 	/* the kind */
 	ph->kind = JD_PH_OTHER;
-	for (i = 0; i < JD_ARRAY_SIZE(prefixes); i++) {
-		size_t n = strlen(prefixes[i].prefix);
-		if (j - c >= n && !memcmp(s + c, prefixes[i].prefix, n)) {
-			ph->kind = prefixes[i].kind;
-			ph->arg = c + n;
-			ph->arglen = j - c - n;
-			/* the longest prefix wins: -v2: and -upload: after the v1 one */
+	if (j - c >= 8 && !memcmp(s + c, "aws:iot:", 8)) {
+		for (i = 0; i < JD_ARRAY_SIZE(prefixes); i++) {
+			size_t n = prefixes[i].len;
+			if (j - c >= n && !memcmp(s + c, prefixes[i].prefix, n)) {
+				ph->kind = prefixes[i].kind;
+				ph->arg = c + n;
+				ph->arglen = j - c - n;
+				/* the longest prefix wins: -v2: and -upload: after the v1 one */
+			}
 		}
 	}
 	if (ph->kind == JD_PH_OTHER) {
@@ -186,6 +206,7 @@ static int scan_one(const char *s, size_t len, size_t start, struct jd_ph *ph,
 		ph->arglen = j - c;
 		if (j - c >= 4 && !memcmp(s + c, "aws:", 4)) {
 			const char *near = closest_prefix(s + c, j - c);
+			QUOTE_PH();
 			if (near)
 				return problem(p, start,
 					       "unknown placeholder '%s': did you mean '${%s...}'?",
@@ -196,46 +217,58 @@ static int scan_one(const char *s, size_t len, size_t start, struct jd_ph *ph,
 				       "-upload: and aws:iot:package:",
 				       q);
 		}
-		if (is_local(s + c, j - c))
+		if (is_local(s + c, j - c)) {
+			QUOTE_PH();
 			return problem(p, start,
 				       "local placeholder '%s' is only valid inside the key of an "
 				       "aws:iot:s3-presigned-url-upload: URL",
 				       q);
+		}
 	}
 	/* pass 2: the nested ones */
 	for (i = c; i + 1 < j; i++) {
+		const char *d = memchr(s + i, '$', j - 1 - i);
 		size_t e;
 		int l;
 
-		if (s[i] != '$' || s[i + 1] != '{')
+		if (!d)
+			break;
+		i = (size_t)(d - s);
+		if (s[i + 1] != '{')
 			continue;
 		for (e = i + 2; s[e] != '}'; e++)
 			;
 		l = is_local(s + i + 2, e - i - 2);
-		snip(q2, sizeof(q2), s + i, e + 1 - i, 48);
 		if (ph->kind != JD_PH_OTHER && ph->kind != JD_PH_PARAMETER && e - i - 2 >= 18 &&
 		    !memcmp(s + i + 2, "aws:iot:parameter:", 18)) {
-			if (!jd_ph_valid_name(s + i + 20, e - i - 20))
+			if (!jd_ph_valid_name(s + i + 20, e - i - 20)) {
+				snip(q2, sizeof(q2), s + i, e + 1 - i, 48);
 				return problem(
 					p, i + 20,
 					"parameter name in '%s' is not valid: use 1 to 128 of "
 					"A-Z a-z 0-9 _ -",
 					q2);
+			}
 			ph->nparam++;
 		} else if (ph->kind == JD_PH_UPLOAD && l) {
-			if (++counts[l - 1] > 2)
+			if (++counts[l - 1] > 2) {
+				snip(q2, sizeof(q2), s + i, e + 1 - i, 48);
 				return problem(p, i,
 					       "'%s' appears more than twice in one upload URL "
 					       "(AWS allows at most two)",
 					       q2);
+			}
 			ph->nlocal++;
 		} else if (ph->kind == JD_PH_UPLOAD) {
+			snip(q2, sizeof(q2), s + i, e + 1 - i, 48);
 			return problem(p, i,
 				       "'%s' inside an upload URL: only ${thingName}, ${jobId} and "
 				       "${executionNumber} may be nested there",
 				       q2);
 		} else if (ph->kind != JD_PH_OTHER || l ||
 			   (e - i - 2 >= 4 && !memcmp(s + i + 2, "aws:", 4))) {
+			snip(q2, sizeof(q2), s + i, e + 1 - i, 48);
+			QUOTE_PH();
 			return problem(p, i,
 				       "nested placeholder '%s' inside '%s': a placeholder cannot "
 				       "hold another",
@@ -244,6 +277,7 @@ static int scan_one(const char *s, size_t len, size_t start, struct jd_ph *ph,
 		i = e;
 	}
 	if (ph->kind == JD_PH_PARAMETER && !jd_ph_valid_name(s + ph->arg, ph->arglen)) {
+		QUOTE_PH();
 		snip(q2, sizeof(q2), s + ph->arg, ph->arglen, 48);
 		if (!ph->arglen)
 			return problem(p, start, "placeholder '%s' has no parameter name", q);
@@ -353,9 +387,10 @@ static int parse_host(const char *h, size_t n, struct jd_s3_url *u, struct jd_ph
 			s3 = i;
 		}
 	}
-	snip(q, sizeof(q), h, n, 64);
-	if (s3 == (size_t)-1)
+	if (s3 == (size_t)-1) {
+		snip(q, sizeof(q), h, n, 64);
 		return problem(p, 0, "'%s.amazonaws.com' is not an S3 endpoint", q);
+	}
 	for (s3end = s3; s3end < n && h[s3end] != '.'; s3end++)
 		;
 	u->region[0] = '\0';
@@ -376,15 +411,19 @@ static int parse_host(const char *h, size_t n, struct jd_s3_url *u, struct jd_ph
 			rest += 10;
 		if (rest < n) {
 			size_t rl = n - rest - 1;
-			if (rl >= sizeof(u->region) || memchr(h + rest + 1, '.', rl))
+			if (rl >= sizeof(u->region) || memchr(h + rest + 1, '.', rl)) {
+				snip(q, sizeof(q), h, n, 64);
 				return problem(p, 0, "'%s.amazonaws.com' is not an S3 endpoint", q);
+			}
 			memcpy(u->region, h + rest + 1, rl);
 			u->region[rl] = '\0';
 			rest = n;
 		}
 	}
-	if (rest != n && s3end - s3 > 3)
+	if (rest != n && s3end - s3 > 3) {
+		snip(q, sizeof(q), h, n, 64);
 		return problem(p, 0, "'%s.amazonaws.com' is not an S3 endpoint", q);
+	}
 	if (u->region[0] && !valid_region(u->region))
 		return problem(p, 0, "'%s' in the S3 host is not an AWS region", u->region);
 	if (s3 > 0) {
@@ -532,19 +571,23 @@ int jd_ph_s3_url(const char *s, size_t len, int encoded, int allow_local, struct
 			break;
 	}
 	hn = he - h;
-	snip(q, sizeof(q), s + h, hn, 64);
-	if (hn > 17 && !memcmp(s + he - 17, ".amazonaws.com.cn", 17))
+	if (hn > 17 && !memcmp(s + he - 17, ".amazonaws.com.cn", 17)) {
 		hn -= 17;
-	else if (hn > 14 && !memcmp(s + he - 14, ".amazonaws.com", 14))
+	} else if (hn > 14 && !memcmp(s + he - 14, ".amazonaws.com", 14)) {
 		hn -= 14;
-	else
+	} else {
+		snip(q, sizeof(q), s + h, he - h, 64);
 		return problem(p, h, "'%s' is not an S3 endpoint (*.amazonaws.com)", q);
+	}
 	{
 		size_t i;
-		for (i = h; i < h + hn; i++)
-			if (s[i] >= 'A' && s[i] <= 'Z')
+		for (i = h; i < h + hn; i++) {
+			if (s[i] >= 'A' && s[i] <= 'Z') {
+				snip(q, sizeof(q), s + h, he - h, 64);
 				return problem(p, i,
 					       "'%s': S3 bucket names and hosts are lowercase", q);
+			}
+		}
 	}
 	if (parse_host(s + h, hn, u, p) < 0) {
 		p->off += h;

@@ -12,6 +12,7 @@
 #include <pcre2.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,12 +43,17 @@ struct seg {
 
 /* A parameter seen in this render: declared, used, or both. */
 struct rparam {
-	char *name;
+	const char *name; /* own_name, or a declaration's key (the spec outlives the render) */
+	char *own_name;
+	size_t nlen;
 	const json_t *decl; /* borrowed from the spec, or NULL */
 	const char *type;
 	pcre2_code *re;
-	json_t *value; /* resolved (owned), NULL until then */
-	const char *from;
+	int re_own;	  /* re is this render's (else the shared cache's) */
+	json_t *value;	  /* resolved (owned), NULL until then */
+	const char *from; /* where value came from; NULL: params entry vidx (from_of) */
+	long vidx;
+	long look; /* jd_params_index() of name when looked up ahead (load_decls), else -2 */
 	int resolved, used;
 };
 
@@ -86,6 +92,7 @@ struct jd_render {
 	size_t depth, apath;
 	const char *prefix; /* pointer prefix of the current tree */
 	struct jd_buf ptr;
+	struct jd_buf scratch; /* render_string()'s text */
 	struct jd_ph *phs;
 	size_t nph, aph;
 
@@ -101,15 +108,17 @@ struct jd_render {
 	char *text_after;
 	size_t text_before_len, text_after_len;
 	int is_text, has_doc, managed;
-	int expanded;	/* rendering a string made by expand_nested(): not the source */
-	char *doc_json; /* the rendered tree as compact JSON, when made */
-	int validating; /* validation follows: it checks documentParameters itself */
+	int expanded;	      /* rendering a string made by expand_nested(): not the source */
+	char *doc_json;	      /* the rendered tree as compact JSON, when made */
+	int validating;	      /* validation follows: it checks documentParameters itself */
+	pcre2_match_data *md; /* for the regexes: re_match() */
 	size_t chars, device_bytes, npresigned;
 };
 
 static void ptrs_init(struct jd_render *r)
 {
 	jd_buf_init(&r->ptr, (size_t)1 << 16);
+	jd_buf_init(&r->scratch, (size_t)1 << 26);
 }
 
 /* ---- places ---- */
@@ -423,6 +432,7 @@ static int warn_at(struct jd_render *r, const struct cur *c, size_t off, const c
 
 static const char *const decl_keys[] = {"description", "regex",	  "example",
 					"optional",    "default", "type"};
+enum { K_DESCRIPTION, K_REGEX, K_EXAMPLE, K_OPTIONAL, K_DEFAULT, K_TYPE };
 static const char *const types[] = {"string", "number", "integer", "boolean", "object", "array"};
 
 static struct rparam *param_find(struct jd_render *r, const char *name, size_t len)
@@ -430,12 +440,13 @@ static struct rparam *param_find(struct jd_render *r, const char *name, size_t l
 	size_t i;
 
 	for (i = 0; i < r->np; i++)
-		if (strlen(r->p[i].name) == len && !memcmp(r->p[i].name, name, len))
+		if (r->p[i].nlen == len && !memcmp(r->p[i].name, name, len))
 			return &r->p[i];
 	return NULL;
 }
 
-static struct rparam *param_add(struct jd_render *r, const char *name, size_t len)
+/* A parameter named name[0..len) (copied unless keep: a NUL-terminated name that lives on). */
+static struct rparam *param_add(struct jd_render *r, const char *name, size_t len, int keep)
 {
 	struct rparam *p;
 
@@ -449,37 +460,88 @@ static struct rparam *param_add(struct jd_render *r, const char *name, size_t le
 	}
 	p = &r->p[r->np];
 	memset(p, 0, sizeof(*p));
-	p->name = jd_strndup(name, len);
+	p->vidx = -1;
+	p->look = -2;
+	p->nlen = len;
+	p->name = keep ? name : (p->own_name = jd_strndup(name, len));
 	if (!p->name)
 		return NULL;
 	r->np++;
 	return p;
 }
 
-static pcre2_code *compile_re(const char *pat, char *why, size_t size, size_t *at)
-{
+/*
+ * Compiled regexes (declarations' and the managed templates'), shared by the
+ * renders of a process and their threads: a pattern is compiled once, the
+ * specs of a run mostly repeat a few. A compiled PCRE2 pattern is read-only
+ * when matched. Failures are kept too (a managed template's (.){0,4096} is
+ * too large for PCRE2). Past RE_CACHE_MAX patterns, each use compiles its own.
+ */
+#define RE_CACHE_MAX 256
+static pthread_mutex_t re_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct re_entry {
+	char *pat;
+	pcre2_code *re; /* NULL: does not compile, ec at eo */
 	int ec;
-	PCRE2_SIZE eo;
+	size_t eo;
+} re_cache[RE_CACHE_MAX];
+static size_t re_ncache;
+
+static pcre2_code *compile_re(const char *pat, int *ec, size_t *eo)
+{
+	PCRE2_SIZE o = 0;
 	pcre2_code *re =
 		pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
-			      PCRE2_UTF | PCRE2_ANCHORED | PCRE2_ENDANCHORED, &ec, &eo, NULL);
-	if (!re) {
-		pcre2_get_error_message(ec, (PCRE2_UCHAR *)why, size);
-		*at = eo;
-	}
+			      PCRE2_UTF | PCRE2_ANCHORED | PCRE2_ENDANCHORED, ec, &o, NULL);
+
+	*eo = o;
 	return re;
 }
 
-/* 1 when re matches all of s, 0 when not, -1 when the match failed (limits). */
-static int re_match(pcre2_code *re, const char *s, size_t n)
+/*
+ * pat compiled: NULL when it does not compile, with PCRE2's message in why
+ * and the offset in *at. *own: the caller frees the result (cache full).
+ */
+static pcre2_code *re_get(const char *pat, int *own, char *why, size_t size, size_t *at)
 {
-	pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
+	struct re_entry e = {NULL, NULL, 0, 0};
+	size_t i;
+
+	*own = 0;
+	pthread_mutex_lock(&re_lock);
+	for (i = 0; i < re_ncache; i++)
+		if (!strcmp(re_cache[i].pat, pat))
+			break;
+	if (i == re_ncache) {
+		e.re = compile_re(pat, &e.ec, &e.eo);
+		e.pat = re_ncache < RE_CACHE_MAX ? jd_strndup(pat, strlen(pat)) : NULL;
+		if (e.pat)
+			re_cache[re_ncache++] = e;
+		else
+			*own = 1;
+	} else {
+		e = re_cache[i];
+	}
+	pthread_mutex_unlock(&re_lock);
+	if (!e.re) {
+		pcre2_get_error_message(e.ec, (PCRE2_UCHAR *)why, size);
+		*at = e.eo;
+	}
+	return e.re;
+}
+
+/*
+ * 1 when re matches all of s, 0 when not, -1 when the match failed (limits,
+ * or no memory). The match data is the render's, made on first use.
+ */
+static int re_match(struct jd_render *r, const pcre2_code *re, const char *s, size_t n)
+{
 	int rc;
 
-	if (!md)
+	if (!r->md && !(r->md = pcre2_match_data_create(1, NULL)))
 		return -1;
-	rc = pcre2_match(re, (PCRE2_SPTR)s, n, 0, 0, md, NULL);
-	pcre2_match_data_free(md);
+	/* a match needs no captures: 0 (ovector too small) is a match too */
+	rc = pcre2_match(re, (PCRE2_SPTR)s, n, 0, 0, r->md, NULL);
 	if (rc >= 0)
 		return 1;
 	return rc == PCRE2_ERROR_NOMATCH ? 0 : -1;
@@ -490,13 +552,9 @@ static int value_text(const json_t *v, struct jd_buf *b, struct jd_error *err)
 {
 	switch (json_typeof(v)) {
 	case JSON_STRING: return jd_buf_add(b, json_string_value(v), json_string_length(v), err);
-	case JSON_INTEGER:
-		return jd_buf_addf(b, err, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-	case JSON_REAL: return jd_json_real(json_real_value(v), b, err);
-	case JSON_TRUE: return jd_buf_adds(b, "true", err);
-	case JSON_FALSE: return jd_buf_adds(b, "false", err);
-	case JSON_NULL: return jd_buf_adds(b, "null", err);
-	default: return -1;
+	case JSON_OBJECT:
+	case JSON_ARRAY: return -1;
+	default: return jd_json_dump(v, b, err); /* numbers, true, false, null: their JSON text */
 	}
 }
 
@@ -604,7 +662,7 @@ static int check_value(struct jd_render *r, struct rparam *p, const json_t *v, j
 			json_decref(c);
 			return -1;
 		}
-		m = re_match(p->re, b.data ? b.data : "", b.len);
+		m = re_match(r, p->re, b.data ? b.data : "", b.len);
 		if (m != 1) {
 			char re[80];
 			size_t i;
@@ -622,7 +680,6 @@ static int check_value(struct jd_render *r, struct rparam *p, const json_t *v, j
 		}
 		jd_buf_release(&b);
 	}
-	(void)r;
 	*out = c;
 	return 0;
 }
@@ -642,6 +699,26 @@ static int closest_decl(struct jd_render *r, const char *name, const char **best
 	return 0;
 }
 
+/*
+ * The values of the declared parameters looked up at once: their lookups'
+ * cache misses (a -P file may hold thousands of values) overlap instead of
+ * coming one by one as the placeholders are met.
+ */
+static void look_ahead(struct jd_render *r)
+{
+	const char *names[16];
+	long idx[16];
+	size_t i, k;
+
+	for (i = 0; i < r->np; i += k) {
+		for (k = 0; k < JD_ARRAY_SIZE(names) && i + k < r->np; k++)
+			names[k] = r->p[i + k].name;
+		jd_params_lookup(r->params, names, k, idx);
+		for (k = 0; k < JD_ARRAY_SIZE(names) && i + k < r->np; k++)
+			r->p[i + k].look = idx[k];
+	}
+}
+
 /* Reads and checks the spec's declarations (at /parameters of the spec). */
 static int load_decls(struct jd_render *r, const json_t *decls)
 {
@@ -655,7 +732,7 @@ static int load_decls(struct jd_render *r, const json_t *decls)
 	{
 		struct rparam *p;
 		const char *k;
-		json_t *m, *dv;
+		json_t *m, *dv, *ex;
 
 		r->path[0].key = name;
 		r->depth = 1;
@@ -672,19 +749,21 @@ static int load_decls(struct jd_render *r, const json_t *decls)
 				       "a declaration is a mapping of description, regex, example, "
 				       "optional, default, type; not %s",
 				       kind_of(d));
-		p = param_add(r, name, strlen(name));
+		p = param_add(r, name, strlen(name), 1);
 		if (!p)
 			return jd_error_oom(r->err);
 		p->decl = d;
+		dv = ex = NULL;
 		json_object_foreach(d, k, m)
 		{
+			int ki = -1;
 			size_t i;
-			int known = 0;
-			for (i = 0; i < JD_ARRAY_SIZE(decl_keys); i++)
-				known |= !strcmp(k, decl_keys[i]);
+			for (i = 0; i < JD_ARRAY_SIZE(decl_keys) && ki < 0; i++)
+				if (!strcmp(k, decl_keys[i]))
+					ki = (int)i;
 			r->path[1].key = k;
 			r->depth = 2;
-			if (!known) {
+			if (ki < 0) {
 				const char *close =
 					jd_closest(k, decl_keys, JD_ARRAY_SIZE(decl_keys));
 				c.key = 1;
@@ -701,13 +780,17 @@ static int load_decls(struct jd_render *r, const json_t *decls)
 					k);
 			}
 			c.key = 0;
-			if (strcmp(k, "default") && strcmp(k, "optional") && !json_is_string(m))
+			if (ki != K_DEFAULT && ki != K_OPTIONAL && !json_is_string(m))
 				return fail_at(r, &c, 0, "'%s' must be a string, not %s", k,
 					       kind_of(m));
-			if (!strcmp(k, "optional") && !json_is_boolean(m))
-				return fail_at(r, &c, 0, "'optional' must be true or false, not %s",
-					       kind_of(m));
-			if (!strcmp(k, "type")) {
+			switch (ki) {
+			case K_OPTIONAL:
+				if (!json_is_boolean(m))
+					return fail_at(r, &c, 0,
+						       "'optional' must be true or false, not %s",
+						       kind_of(m));
+				break;
+			case K_TYPE: {
 				const char *t = json_string_value(m);
 				for (i = 0; i < JD_ARRAY_SIZE(types); i++)
 					if (!strcmp(t, types[i]))
@@ -718,21 +801,26 @@ static int load_decls(struct jd_render *r, const json_t *decls)
 						"unknown type '%.60s' (string, number, integer, "
 						"boolean, object, array)",
 						t);
+				break;
 			}
-			if (!strcmp(k, "regex")) {
+			case K_REGEX: {
 				char why[160];
 				size_t at = 0;
 				c.s = json_string_value(m);
 				c.slen = json_string_length(m);
-				p->re = compile_re(c.s, why, sizeof(why), &at);
+				p->re = re_get(c.s, &p->re_own, why, sizeof(why), &at);
 				if (!p->re)
 					return fail_at(r, &c, at,
 						       "regex '%.80s' does not compile: %s", c.s,
 						       why);
 				c.s = NULL;
+				break;
+			}
+			case K_DEFAULT: dv = m; break;
+			case K_EXAMPLE: ex = m; break;
+			default: break;
 			}
 		}
-		dv = json_object_get(d, "default");
 		if (dv) {
 			json_t *out;
 			char why[300];
@@ -742,22 +830,44 @@ static int load_decls(struct jd_render *r, const json_t *decls)
 				return fail_at(r, &c, 0, "default: %s", why);
 			json_decref(out);
 		}
-		m = json_object_get(d, "example");
-		if (m && p->re && json_is_string(m) &&
-		    re_match(p->re, json_string_value(m), json_string_length(m)) != 1) {
+		if (ex && p->re && json_is_string(ex) &&
+		    re_match(r, p->re, json_string_value(ex), json_string_length(ex)) != 1) {
 			r->path[1].key = "example";
 			r->depth = 2;
 			warn_at(r, &c, 0, "template-declaration",
 				"example '%.60s' does not match the regex of '%s'",
-				json_string_value(m), name);
+				json_string_value(ex), name);
 		}
 	}
+	if (!r->keep && !r->managed_values)
+		look_ahead(r);
 	r->depth = 0;
 	r->prefix = NULL;
 	return 0;
 }
 
 /* ---- resolution ---- */
+
+/* 1 when s (up to its NUL) holds "${", as strstr() says, without its setup. */
+static int opens_placeholder(const char *s)
+{
+	while ((s = strchr(s, '$')) != NULL)
+		if (*++s == '{')
+			return 1;
+	return 0;
+}
+
+/* Where p's value came from, for messages: a -p option, a -P file's place, "default". */
+static const char *from_of(struct jd_render *r, const struct rparam *p)
+{
+	const char *o = NULL;
+
+	if (p->from)
+		return p->from;
+	if (p->vidx >= 0)
+		jd_params_entry(r->params, (size_t)p->vidx, NULL, &o);
+	return o ? o : "";
+}
 
 static int scan_value(struct jd_render *r, struct rparam *p, const struct cur *c, size_t off);
 
@@ -790,7 +900,7 @@ static struct rparam *resolve(struct jd_render *r, const struct cur *c, const ch
 		return NULL;
 	}
 	if (!p) {
-		p = param_add(r, name, len);
+		p = param_add(r, name, len, 0);
 		if (!p) {
 			jd_error_oom(r->err);
 			return NULL;
@@ -812,10 +922,12 @@ static struct rparam *resolve(struct jd_render *r, const struct cur *c, const ch
 		p->resolved = 1;
 		return p->value ? p : (jd_error_oom(r->err), NULL);
 	}
-	i = jd_params_index(r->params, p->name);
+	i = p->look != -2 ? p->look : jd_params_index(r->params, p->name);
 	if (i >= 0) {
-		jd_params_entry(r->params, (size_t)i, &v, &from);
+		/* the origin is asked for only when a message names it: from_of() */
+		jd_params_entry(r->params, (size_t)i, &v, NULL);
 		jd_params_mark_used(r->params, (size_t)i);
+		p->vidx = i;
 	} else if ((v = json_object_get(p->decl, "default")) != NULL) {
 		from = "default";
 	} else if (json_is_true(json_object_get(p->decl, "optional"))) {
@@ -830,13 +942,13 @@ static struct rparam *resolve(struct jd_render *r, const struct cur *c, const ch
 			p->name, p->name);
 		return NULL;
 	}
+	p->from = from;
 	if (check_value(r, p, v, &p->value, why, sizeof(why)) < 0) {
-		fail_at(r, c, off, "%s (from %s)", why, from);
+		fail_at(r, c, off, "%s (from %s)", why, from_of(r, p));
 		return NULL;
 	}
-	p->from = from;
 	p->resolved = 1;
-	if (json_is_string(p->value) && strstr(json_string_value(p->value), "${") &&
+	if (json_is_string(p->value) && opens_placeholder(json_string_value(p->value)) &&
 	    scan_value(r, p, c, off) < 0)
 		return NULL;
 	return p;
@@ -860,14 +972,14 @@ static int on_value_ph(void *ctx, const char *s, const struct jd_ph *ph)
 		return fail_at(vs->r, vs->c, vs->off,
 			       "the value of '%s' (from %s) holds a parameter placeholder: values "
 			       "are not substituted again",
-			       vs->p->name, vs->p->from);
+			       vs->p->name, from_of(vs->r, vs->p));
 	if (ph->kind == JD_PH_OTHER)
 		return 0;
 	k = jd_ph_check(s, ph, vs->r->region[0] ? vs->r->region : NULL,
 			ph->start == 0 && ph->end == json_string_length(vs->p->value), &pr);
 	if (k < 0)
 		return fail_at(vs->r, vs->c, vs->off, "in the value of '%s' (from %s): %s",
-			       vs->p->name, vs->p->from, pr.msg);
+			       vs->p->name, from_of(vs->r, vs->p), pr.msg);
 	if (k > 0)
 		warn_at(vs->r, vs->c, vs->off, "aws-placeholder", "in the value of '%s': %s",
 			vs->p->name, pr.msg);
@@ -882,8 +994,8 @@ static int scan_value(struct jd_render *r, struct rparam *p, const struct cur *c
 			   &vs, &pr);
 
 	if (k == -1 && !r->err->code)
-		return fail_at(r, c, off, "in the value of '%s' (from %s): %s", p->name, p->from,
-			       pr.msg);
+		return fail_at(r, c, off, "in the value of '%s' (from %s): %s", p->name,
+			       from_of(r, p), pr.msg);
 	return k ? -1 : 0;
 }
 
@@ -1097,7 +1209,7 @@ static json_t *render_string(struct jd_render *r, const struct where *w, json_t 
 {
 	struct cur c = {w, NULL, key, ks ? ks : json_string_value(v),
 			ks ? strlen(ks) : json_string_length(v)};
-	struct jd_buf b = JD_BUF_INIT((size_t)1 << 26);
+	struct jd_buf *b = &r->scratch;
 	size_t i, last = 0;
 	json_t *out = NULL;
 	int n;
@@ -1117,7 +1229,8 @@ static json_t *render_string(struct jd_render *r, const struct where *w, json_t 
 			return NULL;
 		if (x) {
 			/* again, with the parameters in place: the AWS placeholder is checked */
-			ns = json_stringn(x, xl);
+			/* valid UTF-8: the string cut at placeholders, and values' text */
+			ns = json_stringn_nocheck(x, xl);
 			free(x);
 			if (!ns) {
 				fail_at(r, &c, 0, "after substitution the text is not valid UTF-8");
@@ -1145,6 +1258,10 @@ static json_t *render_string(struct jd_render *r, const struct where *w, json_t 
 		struct rparam *p = resolve_ph(r, &c, &r->phs[0]);
 		return p ? json_incref(p->value) : NULL;
 	}
+	/* the text is made in the render's buffer: no string renders another meanwhile */
+	jd_buf_reset(b);
+	if (jd_buf_grow(b, c.slen + 64, r->err) < 0)
+		return NULL;
 	for (i = 0; i < r->nph; i++) {
 		const struct jd_ph *ph = &r->phs[i];
 		struct rparam *p;
@@ -1152,27 +1269,26 @@ static json_t *render_string(struct jd_render *r, const struct where *w, json_t 
 			continue;
 		p = resolve_ph(r, &c, ph);
 		if (!p)
-			goto out;
-		if (jd_buf_add(&b, c.s + last, ph->start - last, r->err) < 0)
-			goto out;
-		if (value_text(p->value, &b, r->err) < 0) {
+			return NULL;
+		if (jd_buf_add(b, c.s + last, ph->start - last, r->err) < 0)
+			return NULL;
+		if (value_text(p->value, b, r->err) < 0) {
 			if (!r->err->code)
 				fail_at(r, &c, ph->start,
 					"the value of '%s' is %s: it can only stand alone as a "
 					"whole "
 					"value, not inside text",
 					p->name, kind_of(p->value));
-			goto out;
+			return NULL;
 		}
 		last = ph->end;
 	}
-	if (jd_buf_add(&b, c.s + last, c.slen - last, r->err) < 0)
-		goto out;
-	out = json_stringn(b.data ? b.data : "", b.len);
+	if (jd_buf_add(b, c.s + last, c.slen - last, r->err) < 0)
+		return NULL;
+	/* valid UTF-8: the string cut at placeholders (ASCII), and values' text */
+	out = json_stringn_nocheck(b->data ? b->data : "", b->len);
 	if (!out)
 		fail_at(r, &c, 0, "after substitution the text is not valid UTF-8");
-out:
-	jd_buf_release(&b);
 	return out;
 }
 
@@ -1192,93 +1308,110 @@ static int push(struct jd_render *r, const char *key, size_t idx)
 	return 0;
 }
 
-/* A new reference to v rendered (v itself when nothing changed), or NULL. */
-static json_t *walk(struct jd_render *r, const struct where *w, json_t *v, int *changed)
+/*
+ * Renders v: 0 when nothing in it changes (most of a spec: no reference is
+ * taken or copy made), 1 with *out a new reference to the rendered copy
+ * (copied only along the paths to what changed), -1 on error.
+ */
+static int walk(struct jd_render *r, const struct where *w, json_t *v, json_t **out)
 {
-	*changed = 0;
+	*out = NULL;
 	switch (json_typeof(v)) {
-	case JSON_STRING: return render_string(r, w, v, 0, NULL, changed);
+	case JSON_STRING: {
+		json_t *ns;
+		int ch;
+		if (!memchr(json_string_value(v), '$', json_string_length(v)))
+			return 0;
+		ns = render_string(r, w, v, 0, NULL, &ch);
+		if (!ns)
+			return -1;
+		if (!ch) {
+			json_decref(ns);
+			return 0;
+		}
+		*out = ns;
+		return 1;
+	}
 	case JSON_OBJECT: {
 		json_t *copy = NULL, *m, *nm = NULL, *nk = NULL;
 		const char *key;
+		void *it;
 		size_t i = 0;
+		int renamed = 0; /* a key changed: from now on two may be the same */
 
-		json_object_foreach(v, key, m)
-		{
-			int ch = 0, kch = 0;
+		for (it = json_object_iter(v); it; it = json_object_iter_next(v, it), i++) {
+			int x, kch = 0;
+			key = json_object_iter_key(it);
+			m = json_object_iter_value(it);
 			if (push(r, key, 0) < 0)
 				goto ofail;
 			if (strchr(key, '$')) {
 				nk = render_string(r, w, NULL, 1, key, &kch);
 				if (!nk)
 					goto ofail;
+				renamed |= kch;
 			}
-			nm = walk(r, w, m, &ch);
-			if (!nm)
+			x = walk(r, w, m, &nm);
+			if (x < 0)
 				goto ofail;
-			if ((ch || kch) && !copy) {
-				const char *k2;
-				json_t *m2;
+			if ((x || kch) && !copy) {
+				void *it2;
 				size_t j = 0;
 				copy = json_object();
 				if (!copy)
 					goto ooom;
-				json_object_foreach(v, k2, m2)
-				{
-					if (j++ == i)
-						break;
-					if (json_object_set(copy, k2, m2) < 0)
+				for (it2 = json_object_iter(v); j < i;
+				     it2 = json_object_iter_next(v, it2), j++)
+					if (json_object_set_nocheck(copy, json_object_iter_key(it2),
+								    json_object_iter_value(it2)) <
+					    0)
 						goto ooom;
-				}
 			}
 			if (copy) {
 				const char *k = nk ? json_string_value(nk) : key;
-				if (json_object_get(copy, k)) {
+				if (renamed && json_object_get(copy, k)) {
 					struct cur c = {w, NULL, 1, NULL, 0};
 					fail_at(r, &c, 0,
 						"after substitution the key '%.100s' appears twice",
 						k);
 					goto ofail;
 				}
-				if (json_object_set_new(copy, k, nm) < 0) {
+				if (json_object_set_new_nocheck(copy, k, x ? nm : json_incref(m)) <
+				    0) {
 					nm = NULL;
 					goto ooom;
 				}
-			} else {
-				json_decref(nm);
 			}
 			nm = NULL;
 			json_decref(nk);
 			nk = NULL;
 			r->depth--;
-			i++;
 		}
-		if (copy) {
-			*changed = 1;
-			return copy;
-		}
-		return json_incref(v);
+		if (!copy)
+			return 0;
+		*out = copy;
+		return 1;
 	ooom:
 		jd_error_oom(r->err);
 	ofail:
 		json_decref(nm);
 		json_decref(nk);
 		json_decref(copy);
-		return NULL;
+		return -1;
 	}
 	case JSON_ARRAY: {
-		json_t *copy = NULL, *m, *nm;
-		size_t i;
+		json_t *copy = NULL, *nm;
+		size_t i, n = json_array_size(v);
 
-		json_array_foreach(v, i, m)
-		{
-			int ch = 0;
+		for (i = 0; i < n; i++) {
+			json_t *m = json_array_get(v, i);
+			int x;
 			if (push(r, NULL, i) < 0)
 				goto afail;
-			nm = walk(r, w, m, &ch);
-			if (!nm)
+			x = walk(r, w, m, &nm);
+			if (x < 0)
 				goto afail;
-			if (ch && !copy) {
+			if (x && !copy) {
 				size_t j;
 				copy = json_array();
 				for (j = 0; copy && j < i; j++)
@@ -1290,26 +1423,21 @@ static json_t *walk(struct jd_render *r, const struct where *w, json_t *v, int *
 					goto afail;
 				}
 			}
-			if (copy) {
-				if (json_array_append_new(copy, nm) < 0) {
-					jd_error_oom(r->err);
-					goto afail;
-				}
-			} else {
-				json_decref(nm);
+			if (copy && json_array_append_new(copy, x ? nm : json_incref(m)) < 0) {
+				jd_error_oom(r->err);
+				goto afail;
 			}
 			r->depth--;
 		}
-		if (copy) {
-			*changed = 1;
-			return copy;
-		}
-		return json_incref(v);
+		if (!copy)
+			return 0;
+		*out = copy;
+		return 1;
 	afail:
 		json_decref(copy);
-		return NULL;
+		return -1;
 	}
-	default: return json_incref(v);
+	default: return 0;
 	}
 }
 
@@ -1556,13 +1684,29 @@ static int on_budget_ph(void *ctx, const char *s, const struct jd_ph *ph)
 	return 0;
 }
 
+/* jd_utf8_count() eight bytes at a time where they are ASCII, as documents mostly are. */
+static size_t doc_chars(const char *s, size_t len)
+{
+	size_t i = 0, n = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		if (w & 0x8080808080808080ULL)
+			n += jd_utf8_count(s + i, 8);
+		else
+			n += 8;
+	}
+	return n + jd_utf8_count(s + i, len - i);
+}
+
 static int check_sizes(struct jd_render *r, const char *text, size_t len, const struct cur *c,
 		       int substituted)
 {
 	struct bscan b = {0, 0};
 	struct jd_ph_problem pr;
 
-	r->chars = jd_utf8_count(text, len);
+	r->chars = doc_chars(text, len);
 	jd_ph_scan(text, len, on_budget_ph, &b, &pr);
 	r->npresigned = b.n;
 	r->device_bytes = len - b.bytes + b.n * r->url_bytes;
@@ -1616,8 +1760,9 @@ void jd_render_free(struct jd_render *r)
 	if (!r)
 		return;
 	for (i = 0; i < r->np; i++) {
-		free(r->p[i].name);
-		pcre2_code_free(r->p[i].re);
+		free(r->p[i].own_name);
+		if (r->p[i].re_own)
+			pcre2_code_free(r->p[i].re);
 		json_decref(r->p[i].value);
 	}
 	for (i = 0; i < r->nuses; i++)
@@ -1628,12 +1773,14 @@ void jd_render_free(struct jd_render *r)
 	free(r->phs);
 	free(r->src);
 	jd_buf_release(&r->ptr);
+	jd_buf_release(&r->scratch);
 	json_decref(r->root);
 	json_decref(r->before);
 	json_decref(r->after);
 	free(r->text_before);
 	free(r->text_after);
 	free(r->doc_json);
+	pcre2_match_data_free(r->md);
 	free(r);
 }
 
@@ -1664,33 +1811,19 @@ static void warn_unused(struct jd_render *r)
 static int check_managed(struct jd_render *r, const json_t *root);
 
 /*
- * Compiled once per process and shared by concurrent renders (a compiled
- * PCRE2 pattern is read-only when matched): the test for control and
- * format characters (documentParameters' [^\p{C}]+), and the regexes the
- * managed templates publish.
+ * The test for control and format characters (documentParameters'
+ * [^\p{C}]+), compiled once per process and shared by concurrent renders.
  */
 static pthread_once_t re_once = PTHREAD_ONCE_INIT;
 static pcre2_code *re_ctl;
-static struct {
-	const char *pat;
-	pcre2_code *re;
-} re_cache[16];
 
 static void re_init(void)
 {
-	static const char *const pats[] = {"(.){0,256}", "(.){0,4096}", "(.*?)"};
 	int ec;
 	PCRE2_SIZE eo;
-	size_t i;
 
 	re_ctl = pcre2_compile((PCRE2_SPTR) "\\p{C}", PCRE2_ZERO_TERMINATED, PCRE2_UTF, &ec, &eo,
 			       NULL);
-	for (i = 0; i < JD_ARRAY_SIZE(pats); i++) {
-		char why[8];
-		size_t at;
-		re_cache[i].pat = pats[i];
-		re_cache[i].re = compile_re(pats[i], why, sizeof(why), &at);
-	}
 }
 
 static const pcre2_code *control_re(void)
@@ -1699,16 +1832,15 @@ static const pcre2_code *control_re(void)
 	return re_ctl;
 }
 
-/* The compiled regex of a managed template parameter, or NULL when not cached. */
-static pcre2_code *managed_re(const char *pat)
+/* 1 when s[0..n) is printable ASCII: no \p{C} in it, without asking PCRE2. */
+static int printable_ascii(const char *s, size_t n)
 {
 	size_t i;
 
-	pthread_once(&re_once, re_init);
-	for (i = 0; i < JD_ARRAY_SIZE(re_cache) && re_cache[i].pat; i++)
-		if (!strcmp(re_cache[i].pat, pat))
-			return re_cache[i].re;
-	return NULL;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			return 0;
+	return 1;
 }
 
 int jd_render_spec(struct jd_spec *s, const struct jd_compile_opts *opts, const json_t **rootp,
@@ -1758,9 +1890,9 @@ int jd_render_spec(struct jd_spec *s, const struct jd_compile_opts *opts, const 
 		r->depth = 0;
 		if (push(r, key, 0) < 0)
 			return -1;
-		nm = walk(r, &r->wspec, m, &ch);
+		ch = walk(r, &r->wspec, m, &nm);
 		r->depth = 0;
-		if (!nm)
+		if (ch < 0)
 			return -1;
 		if (ch) {
 			if (!r->root && !(r->root = json_copy((json_t *)root))) {
@@ -1770,8 +1902,6 @@ int jd_render_spec(struct jd_spec *s, const struct jd_compile_opts *opts, const 
 			if (json_object_set_new(r->root, key, nm) < 0)
 				return jd_error_oom(err);
 			any = 1;
-		} else {
-			json_decref(nm);
 		}
 	}
 	/* the document */
@@ -1816,20 +1946,26 @@ int jd_render_spec(struct jd_spec *s, const struct jd_compile_opts *opts, const 
 		r->prefix = s->docprefix;
 		r->depth = 0;
 		r->before = json_incref(s->document);
-		nd = walk(r, &r->wdoc, s->document, &ch);
+		ch = walk(r, &r->wdoc, s->document, &nd);
 		r->prefix = NULL;
-		if (!nd)
+		if (ch < 0)
 			return -1;
+		if (!ch)
+			nd = json_incref(s->document);
 		r->after = nd;
 		json_decref(s->document);
 		s->document = json_incref(nd);
-		if (ch || r->budget) {
-			char *text = jd_json_dumps(nd, err);
+		{
+			/* the request's document (jd_render_take_json()), measured */
+			struct jd_buf b = JD_BUF_INIT((size_t)1 << 30);
 			struct cur c = {&r->wdoc, s->docprefix, 0, NULL, 0};
-			if (!text)
+			size_t len;
+			if (jd_buf_grow(&b, 1000, err) < 0 || jd_json_dump(nd, &b, err) < 0) {
+				jd_buf_release(&b);
 				return -1;
-			r->doc_json = text; /* the request's document: jd_render_take_json() */
-			if (check_sizes(r, text, strlen(text), &c, ch) < 0)
+			}
+			r->doc_json = jd_buf_detach(&b, &len);
+			if ((ch || r->budget) && check_sizes(r, r->doc_json, len, &c, ch) < 0)
 				return -1;
 		}
 	}
@@ -1936,7 +2072,7 @@ static int check_managed(struct jd_render *r, const json_t *root)
 				chars);
 			goto out;
 		}
-		md = pcre2_match_data_create(1, NULL);
+		md = printable_ascii(s, n) ? NULL : pcre2_match_data_create(1, NULL);
 		rc = md ? pcre2_match(ctl, (PCRE2_SPTR)s, n, 0, 0, md, NULL) : -1;
 		if (rc >= 0) {
 			size_t at = pcre2_get_ovector_pointer(md)[0];
@@ -1958,14 +2094,14 @@ static int check_managed(struct jd_render *r, const json_t *root)
 			goto out;
 		}
 		if (re) {
-			pcre2_code *cre = managed_re(re), *own = NULL;
 			char why[160];
 			size_t at;
-			int m;
-			if (!cre)
-				cre = own = compile_re(re, why, sizeof(why), &at);
-			m = cre ? re_match(cre, s, n) : 1;
-			pcre2_code_free(own);
+			int own, m;
+			pcre2_code *cre = re_get(re, &own, why, sizeof(why), &at);
+			/* one PCRE2 cannot compile is not checked */
+			m = cre ? re_match(r, cre, s, n) : 1;
+			if (own)
+				pcre2_code_free(cre);
 			if (m != 1) {
 				fail_at(r, &c, 0,
 					"the value of '%s' does not match %s's regex '%s'", key,
@@ -2061,9 +2197,11 @@ int jd_render_doc(const struct jd_doc *doc, const struct jd_params *params, int 
 	}
 	r->prefix = "";
 	r->before = json_incref(doc->root);
-	r->after = walk(r, &r->wdoc, doc->root, &ch);
-	if (!r->after)
+	ch = walk(r, &r->wdoc, doc->root, &r->after);
+	if (ch < 0)
 		goto fail;
+	if (!ch)
+		r->after = json_incref(doc->root);
 	if (ch || r->budget) {
 		char *text = jd_json_dumps(r->after, err);
 		struct cur c = {&r->wdoc, "", 0, NULL, 0};
@@ -2181,7 +2319,7 @@ json_t *jd_render_list(const struct jd_render *rr, struct jd_error *err)
 			json_object_set(o, "declaration", (json_t *)p->decl);
 		if (p->resolved) {
 			v = p->value;
-			from = p->from;
+			from = from_of(r, p);
 		} else if ((v = jd_params_get(r->params, p->name, &from)) != NULL) {
 		} else if ((v = json_object_get(p->decl, "default")) != NULL) {
 			from = "default";

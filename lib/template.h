@@ -74,7 +74,8 @@ int jd_params_add_arg(struct jd_params *p, const char *arg, struct jd_error *err
  * Adds the values of a -P file ("-" = stdin): one JSON or YAML object of
  * NAME: value. Files added later win over earlier ones; -p values win over
  * all files. JD_EINPUT when the file cannot be read or parsed, JD_EINVALID
- * when it is not an object or a name is not valid, with the place.
+ * when it is not an object or a name is not valid, with the place. The file
+ * is kept (its text, or its tree) until jd_params_free().
  */
 int jd_params_add_file(struct jd_params *p, const char *path, const struct jd_load_opts *opts,
 		       struct jd_error *err);
@@ -97,6 +98,8 @@ size_t jd_params_count(const struct jd_params *p);
 const char *jd_params_entry(const struct jd_params *p, size_t i, const json_t **value,
 			    const char **origin);
 long jd_params_index(const struct jd_params *p, const char *name);
+/* jd_params_index() of n names (p may be NULL) into idx, their lookups overlapped. */
+void jd_params_lookup(const struct jd_params *p, const char *const *names, size_t n, long *idx);
 
 /*
  * Unused values: jd_params_prepare() (after the values are in, before
@@ -193,9 +196,9 @@ int jd_render_output(const struct jd_render *r, int before, struct jd_buf *out,
 json_t *jd_render_list(const struct jd_render *r, struct jd_error *err);
 
 /*
- * The rendered document tree as compact JSON when the render made it (it
- * measures the size), for the request to reuse; NULL otherwise. The caller
- * frees it; a second call gives NULL.
+ * The rendered document tree as compact JSON, made by jd_render_spec() for
+ * the request to reuse; NULL for other renders or a text document. The
+ * caller frees it; a second call gives NULL.
  */
 char *jd_render_take_json(struct jd_render *r);
 
