@@ -8,6 +8,7 @@
 
 #include "file.h"
 #include "internal.h"
+#include "jsonparse.h"
 #include "placeholder.h"
 #include "template.h"
 
@@ -267,7 +268,8 @@ int jd_params_add_arg(struct jd_params *p, const char *arg, struct jd_error *err
 				    arg);
 	if (typed) {
 		json_error_t je;
-		nv.value = json_loads(eq + 1, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &je);
+		nv.value = jd_json_parse(eq + 1, strlen(eq + 1),
+					 JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &je);
 		if (!nv.value)
 			return jd_error_set(err, JD_EUSAGE, "-p %.*s:=: the value is not JSON: %s",
 					    (int)(nlen > 100 ? 100 : nlen), arg, je.text);

@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "file.h"
 #include "internal.h"
+#include "jsonparse.h"
 #include "json.h"
 #include "model.h"
 #include "spec.h"
@@ -229,7 +230,7 @@ static int load_document(struct walk *w, struct jd_spec *s, const struct jd_comp
 		}
 		if (json_is_string(v)) {
 			json_error_t jerr;
-			s->document = json_loadb(
+			s->document = jd_json_parse(
 				json_string_value(v), json_string_length(v),
 				JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
 			if (!s->document && strstr(json_string_value(v), "${"))

@@ -19,6 +19,7 @@
 
 #include "file.h"
 #include "internal.h"
+#include "jsonparse.h"
 #include "json.h"
 #include "managed.h"
 #include "placeholder.h"
@@ -489,11 +490,18 @@ static size_t re_ncache;
 
 static pcre2_code *compile_re(const char *pat, int *ec, size_t *eo)
 {
+	const uint32_t opts = PCRE2_UTF | PCRE2_ANCHORED | PCRE2_ENDANCHORED;
 	PCRE2_SIZE o = 0;
-	pcre2_code *re =
-		pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
-			      PCRE2_UTF | PCRE2_ANCHORED | PCRE2_ENDANCHORED, ec, &o, NULL);
+	pcre2_code *re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, opts, ec, &o, NULL);
 
+	/*
+	 * AWS's managed templates publish (.){0,4096}: PCRE2 copies a capturing
+	 * group once per repeat and finds it too large. Only whether it matches
+	 * matters here, so the groups may as well not capture.
+	 */
+	if (!re && *ec == PCRE2_ERROR_PATTERN_TOO_LARGE)
+		re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
+				   opts | PCRE2_NO_AUTO_CAPTURE, ec, &o, NULL);
 	*eo = o;
 	return re;
 }
@@ -599,7 +607,7 @@ static json_t *coerce(const json_t *v, const char *type)
 		size_t n = json_string_length(v);
 		if (!n || s[0] == ' ' || s[n - 1] == ' ' || s[0] == '\t' || s[n - 1] == '\n')
 			return NULL;
-		x = json_loadb(s, n, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL);
+		x = jd_json_parse(s, n, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL);
 		if (!x)
 			return NULL;
 		v = x;
@@ -1630,7 +1638,7 @@ static int render_doc_text(struct jd_render *r, const struct cur *c, json_t **tr
 	if (render_text_str(r, c, &out, &sg, &nsg) < 0)
 		goto out;
 	if (r->keep) {
-		t = json_loadb(c->s, c->slen, JSON_REJECT_DUPLICATES, &je);
+		t = jd_json_parse(c->s, c->slen, JSON_REJECT_DUPLICATES, &je);
 		r->text_after = jd_strndup(c->s, c->slen);
 		r->text_after_len = c->slen;
 		if (!r->text_after) {
@@ -1641,7 +1649,7 @@ static int render_doc_text(struct jd_render *r, const struct cur *c, json_t **tr
 		ret = 0;
 		goto out;
 	}
-	t = json_loadb(out.data ? out.data : "", out.len, JSON_REJECT_DUPLICATES, &je);
+	t = jd_json_parse(out.data ? out.data : "", out.len, JSON_REJECT_DUPLICATES, &je);
 	if (!t) {
 		fail_at(r, c, map_back(sg, nsg, (size_t)je.position),
 			"after substitution the document is not JSON: %s", je.text);

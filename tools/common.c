@@ -122,18 +122,24 @@ int jd_report_finding(void *reporter, const struct jd_finding *f)
 	else if (f->severity == JD_SEV_WARNING)
 		r->warnings++;
 	switch (r->format) {
-	case JD_FMT_TEXT:
-		fprintf(stderr, "%s: ", jd_prog);
-		if (input[0]) {
-			fprintf(stderr, "%s:", input);
-			if (f->line)
-				fprintf(stderr, "%u:%u:", f->line, f->col);
-			fputc(' ', stderr);
-		}
-		if (f->severity != JD_SEV_ERROR)
-			fprintf(stderr, "%s: ", sev_name(f->severity));
-		fprintf(stderr, "%s%s%s\n", ptr, f->pointer ? ": " : "", f->message);
+	case JD_FMT_TEXT: {
+		/* one write per finding (stderr is unbuffered): thousands of
+		 * warnings cost thousands of writes, not six times that */
+		struct jd_buf b = JD_BUF_INIT((size_t)1 << 20);
+		char where[48] = "";
+
+		if (input[0] && f->line)
+			snprintf(where, sizeof(where), "%u:%u:", f->line, f->col);
+		if (jd_buf_addf(&b, NULL, "%s: %s%s%s%s%s%s%s%s", jd_prog, input,
+				input[0] ? ":" : "", where, input[0] ? " " : "",
+				f->severity != JD_SEV_ERROR ? sev_name(f->severity) : "",
+				f->severity != JD_SEV_ERROR ? ": " : "", ptr,
+				f->pointer ? ": " : "") == 0 &&
+		    jd_buf_adds(&b, f->message, NULL) == 0 && jd_buf_addc(&b, '\n', NULL) == 0)
+			fwrite(b.data, 1, b.len, stderr);
+		jd_buf_release(&b);
 		break;
+	}
 	case JD_FMT_GITHUB:
 		printf("::%s ", sev_name(f->severity));
 		if (input[0] && strcmp(input, "-")) {

@@ -5,10 +5,12 @@ BIN=$JD_BUILD/bin
 bench_specs() {
 	dir=$1
 	shift
-	if [ ! -f "$dir/.done" ]; then
+	# made again when the generator or its options change
+	stamp="$(cksum <"$JD_TOP/tests/bench/gen-specs.py") $*"
+	if [ ! -f "$dir/.done" ] || [ "$(cat "$dir/.done")" != "$stamp" ]; then
 		rm -rf "$dir"
 		/usr/bin/python3 "$JD_TOP/tests/bench/gen-specs.py" "$dir" --count 5000 "$@"
-		touch "$dir/.done"
+		echo "$stamp" >"$dir/.done"
 	fi
 }
 peak() {

@@ -113,6 +113,8 @@ for i in range(a.count):
             L += ['presignedUrlConfig:', '  roleArn: arn:aws:iam::%s:role/%s' % (ACCT, word(10)),
                   '  expiresInSec: %d' % r.randrange(60, 3600)]
         if pnames:
+            # every declared parameter used: the description names the build
+            L[2] = 'description: "%s %s, sha256 %s"' % (L[2][len('description: '):], P(pnames[3]), P(pnames[1]))
             L += ['parameters:'] + ['  %s: {description: %s}' % (n, word(6)) for n in pnames]
         configs(L)
     elif kind == 2:
@@ -125,9 +127,9 @@ for i in range(a.count):
                   '          path: default', '        runAsUser: %s' % r.choice(['root', 'pi', 'app'])]
         if pnames:
             L += ['    - action:', '        name: fetch', '        type: runCommand', '        input:',
-                  '          command: "curl,-o,/tmp/f,https://%s.example.com/%s/%s?sha=%s&s=%s"'
-                  % (P(pnames[4]), P(pnames[3]), word(4), P(pnames[1]), P(pnames[0])),
-                  '        runAsUser: root', '        ignoreStepFailure: "%s"' % P(pnames[2])]
+                  '          command: "curl,-o,/tmp/f,https://%s.example.com/%s/%s?sha=%s&s=%s&sig=%s"'
+                  % (P(pnames[4]), P(pnames[3]), word(4), P(pnames[1]), P(pnames[0]), P(pnames[2])),
+                  '        runAsUser: root', '        ignoreStepFailure: "false"']
         L += ['  finalStep:', '    action:', '      name: Reboot', '      type: runHandler',
               '      input: {handler: reboot.sh, path: default}', '      runAsUser: root']
         if pnames:
