@@ -68,6 +68,16 @@ void jd_warn(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+unsigned jd_parse_jobs(const char *s)
+{
+	char *end;
+	long n = strtol(s, &end, 10);
+
+	if (end == s || *end || n < 1 || n > 64)
+		jd_usage_error("--jobs takes a number from 1 to 64, not '%s'", s);
+	return (unsigned)n;
+}
+
 enum jd_format jd_parse_format(const char *s)
 {
 	if (!strcmp(s, "text"))

@@ -41,6 +41,9 @@ enum jd_format { JD_FMT_TEXT, JD_FMT_JSON, JD_FMT_GITHUB };
 /* Parses "text", "json", "github"; exits 2 on anything else. */
 enum jd_format jd_parse_format(const char *s);
 
+/* --jobs N: 1..64, else a usage error (exit 2). */
+unsigned jd_parse_jobs(const char *s);
+
 /*
  * Collects findings. text: one line each on stderr, git style; github:
  * workflow commands (::error file=..,line=..,col=..::msg) on stdout;

@@ -254,14 +254,7 @@ int main(int argc, char **argv)
 		case 'R': run.opts.no_render = 1; break;
 		case 'o': output = optarg; break;
 		case 'O': run.dir = optarg; break;
-		case 'j': {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (*end || v < 1 || v > 64)
-				jd_usage_error("--jobs takes a number from 1 to 64");
-			jobs = (unsigned)v;
-			break;
-		}
+		case 'j': jobs = jd_parse_jobs(optarg); break;
 		case 'V': run.opts.no_validate = 1; break;
 		case 'D':
 			if (jd_rules_parse_time(optarg, &vopts.now) < 0)

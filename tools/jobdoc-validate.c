@@ -224,14 +224,7 @@ int main(int argc, char **argv)
 			break;
 		case 'f': format = jd_parse_format(optarg); break;
 		case 'q': quiet = 1; break;
-		case 'j': {
-			char *end;
-			long n = strtol(optarg, &end, 10);
-			if (*end || n < 1 || n > 64)
-				jd_usage_error("--jobs takes a number from 1 to 64");
-			jobs = (unsigned)n;
-			break;
-		}
+		case 'j': jobs = jd_parse_jobs(optarg); break;
 		case 'h': usage(); return 0;
 		case 'v': jd_print_version(); return 0;
 		default: jd_usage_error("unknown option");
