@@ -2,6 +2,7 @@
  * which never speak HTTP (sign, verify, validate, ...) do not link libcurl and
  * its dozens of libraries, which cost them ~5 MiB of RSS at start. */
 #include <stdio.h>
+#include <string.h>
 
 #include "buf.h"
 #include "common.h"
@@ -23,4 +24,31 @@ out:
 	jd_buf_release(&out);
 	jd_iot_http_release(h);
 	return ret;
+}
+
+int jd_iot_cli_option(struct jd_iot_cli *c, int opt, const char *arg)
+{
+	switch (opt) {
+	case 'D': c->date = arg; return 1;
+	case 'E': c->endpoint = arg; return 1;
+	case 'R': c->region = arg; return 1;
+	case 'F': c->profile = arg; return 1;
+	case 'S': c->signing = arg; return 1;
+	case 'v': c->verbose = 1; return 1;
+	}
+	return 0;
+}
+
+int jd_iot_cli_client(const struct jd_iot_cli *c, int dry, struct jd_iot_client *cl,
+		      struct jd_error *err)
+{
+	struct jd_aws_options o;
+
+	memset(&o, 0, sizeof(o));
+	o.endpoint_url = c->endpoint;
+	o.region = c->region;
+	o.profile = c->profile;
+	o.no_remote = dry;
+	return jd_iot_client_init(cl, &o, c->date, c->signing, c->verbose ? jd_log_line : NULL,
+				  NULL, err);
 }

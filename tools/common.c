@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "common.h"
 #include "file.h"
+#include "rules.h"
 #include "template.h"
 
 const char *jd_prog = "jobdoc";
@@ -66,6 +67,21 @@ void jd_warn(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+void jd_log_line(void *ctx, const char *line)
+{
+	(void)ctx;
+	fprintf(stderr, "%s: %s\n", jd_prog, line);
+}
+
+long long jd_parse_date(const char *s)
+{
+	long long t;
+
+	if (jd_rules_parse_time(s, &t) < 0)
+		jd_usage_error("--date: '%s' is not a UTC time (2026-01-01T00:00:00Z)", s);
+	return t;
 }
 
 unsigned jd_parse_jobs(const char *s)

@@ -44,6 +44,12 @@ enum jd_format jd_parse_format(const char *s);
 /* --jobs N: 1..64, else a usage error (exit 2). */
 unsigned jd_parse_jobs(const char *s);
 
+/* --date TIME for the scheduling rules (seconds since the epoch), else exit 2. */
+long long jd_parse_date(const char *s);
+
+/* A log callback (lib/http, lib/iot) that prints "prog: line" on stderr. */
+void jd_log_line(void *ctx, const char *line);
+
 /*
  * Collects findings. text: one line each on stderr, git style; github:
  * workflow commands (::error file=..,line=..,col=..::msg) on stdout;
@@ -69,6 +75,32 @@ void jd_reporter_finish(struct jd_reporter *r);
 struct jd_params;
 struct jd_load_opts;
 void jd_param_option(struct jd_params *p, int opt, const char *arg, const struct jd_load_opts *lo);
+
+/*
+ * The connection options of the tools that call AWS IoT (jobdoc-publish,
+ * jobdoc-get): --date, --endpoint, --region, --profile, --signing-name and
+ * --verbose, as JD_IOT_CLI_LONGOPTS entries of a getopt_long table.
+ * jd_iot_cli_option() takes one (1) or leaves it to the caller (0);
+ * jd_iot_cli_client() starts the client (dry: never asks the container
+ * credentials endpoint or IMDS) with a log on stderr for --verbose.
+ */
+/* clang-format off */
+#define JD_IOT_CLI_LONGOPTS                                  \
+	{"date", required_argument, NULL, 'D'},              \
+	{"endpoint", required_argument, NULL, 'E'},          \
+	{"region", required_argument, NULL, 'R'},            \
+	{"profile", required_argument, NULL, 'F'},           \
+	{"signing-name", required_argument, NULL, 'S'},      \
+	{"verbose", no_argument, NULL, 'v'}
+/* clang-format on */
+struct jd_iot_cli {
+	const char *date, *endpoint, *region, *profile, *signing;
+	int verbose;
+};
+struct jd_iot_client;
+int jd_iot_cli_option(struct jd_iot_cli *c, int opt, const char *arg);
+int jd_iot_cli_client(const struct jd_iot_cli *c, int dry, struct jd_iot_client *cl,
+		      struct jd_error *err);
 
 /*
  * A prepared AWS IoT request (lib/iot.h) printed on stdout as HTTP/1.1 text,

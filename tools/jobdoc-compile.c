@@ -11,7 +11,6 @@
 #include "file.h"
 #include "json.h"
 #include "load.h"
-#include "rules.h"
 #include "spec.h"
 #include "template.h"
 #include "validate.h"
@@ -256,12 +255,7 @@ int main(int argc, char **argv)
 		case 'O': run.dir = optarg; break;
 		case 'j': jobs = jd_parse_jobs(optarg); break;
 		case 'V': run.opts.no_validate = 1; break;
-		case 'D':
-			if (jd_rules_parse_time(optarg, &vopts.now) < 0)
-				jd_usage_error(
-					"--date: '%s' is not a UTC time (2026-01-01T00:00:00Z)",
-					optarg);
-			break;
+		case 'D': vopts.now = jd_parse_date(optarg); break;
 		case 'f': format = jd_parse_format(optarg); break;
 		case 'h':
 			usage();

@@ -33,12 +33,6 @@ static void usage(FILE *f)
 		jd_exit_codes_help);
 }
 
-static void log_line(void *ctx, const char *line)
-{
-	(void)ctx;
-	fprintf(stderr, "%s: %s\n", jd_prog, line);
-}
-
 static int dry_run(const struct jd_iot_config *c, const char *id, int describe, int before,
 		   struct jd_error *err)
 {
@@ -59,39 +53,30 @@ int main(int argc, char **argv)
 		{"before-substitution", no_argument, NULL, 'b'},
 		{"describe", no_argument, NULL, 'd'},
 		{"dry-run", no_argument, NULL, 'n'},
-		{"date", required_argument, NULL, 'D'},
-		{"endpoint", required_argument, NULL, 'E'},
-		{"region", required_argument, NULL, 'R'},
-		{"profile", required_argument, NULL, 'F'},
-		{"signing-name", required_argument, NULL, 'S'},
-		{"verbose", no_argument, NULL, 'v'},
+		JD_IOT_CLI_LONGOPTS,
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
-	struct jd_aws_options o;
+	struct jd_iot_cli ic;
 	struct jd_iot_client cl;
 	struct jd_error err;
-	const char *date = NULL, *signing = NULL, *id;
-	int opt, dry = 0, verbose = 0, before = 0, describe = 0, ret;
+	const char *id;
+	int opt, dry = 0, before = 0, describe = 0, ret;
 	json_t *answer = NULL, *doc = NULL;
 	char *s = NULL;
 
 	jd_tool_init("jobdoc-get");
-	memset(&o, 0, sizeof(o));
+	memset(&ic, 0, sizeof(ic));
 	memset(&cl, 0, sizeof(cl));
 	jd_error_clear(&err);
 	while ((opt = getopt_long(argc, argv, "bdnvh", longopts, NULL)) != -1) {
+		if (jd_iot_cli_option(&ic, opt, optarg))
+			continue;
 		switch (opt) {
 		case 'b': before = 1; break;
 		case 'd': describe = 1; break;
 		case 'n': dry = 1; break;
-		case 'D': date = optarg; break;
-		case 'E': o.endpoint_url = optarg; break;
-		case 'R': o.region = optarg; break;
-		case 'F': o.profile = optarg; break;
-		case 'S': signing = optarg; break;
-		case 'v': verbose = 1; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': jd_print_version(); return 0;
 		default: jd_usage_error("unknown option");
@@ -104,8 +89,7 @@ int main(int argc, char **argv)
 		jd_usage_error("--before-substitution applies to the document, not to --describe");
 	if (jd_iot_check_job_id(id, &err) < 0)
 		jd_usage_error("%s", err.msg);
-	o.no_remote = dry;
-	if (jd_iot_client_init(&cl, &o, date, signing, verbose ? log_line : NULL, NULL, &err) < 0)
+	if (jd_iot_cli_client(&ic, dry, &cl, &err) < 0)
 		goto fail;
 	if (dry) {
 		if (dry_run(&cl.config, id, describe, before, &err) < 0)

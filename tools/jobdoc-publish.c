@@ -37,12 +37,6 @@ static void usage(FILE *f)
 		jd_exit_codes_help);
 }
 
-static void log_line(void *ctx, const char *line)
-{
-	(void)ctx;
-	fprintf(stderr, "%s: %s\n", jd_prog, line);
-}
-
 /*
  * The CreateJob request in path: a spec compiled on the way (a compiled
  * request is a spec too: its document string is taken as JSON text), with
@@ -101,33 +95,29 @@ int main(int argc, char **argv)
 		{"param", required_argument, NULL, 'p'},
 		{"params", required_argument, NULL, 'P'},
 		{"dry-run", no_argument, NULL, 'n'},
-		{"date", required_argument, NULL, 'D'},
-		{"endpoint", required_argument, NULL, 'E'},
-		{"region", required_argument, NULL, 'R'},
-		{"profile", required_argument, NULL, 'F'},
-		{"signing-name", required_argument, NULL, 'S'},
 		{"no-validate", no_argument, NULL, 'N'},
-		{"verbose", no_argument, NULL, 'v'},
+		JD_IOT_CLI_LONGOPTS,
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
-	struct jd_aws_options o;
+	struct jd_iot_cli ic;
 	struct jd_iot_client cl;
 	struct jd_iot_job job;
 	struct jd_error err;
-	const char *date = NULL, *signing = NULL;
 	struct jd_params *params = NULL;
-	int opt, dry = 0, verbose = 0, no_validate = 0, ret;
+	int opt, dry = 0, no_validate = 0, ret;
 	json_t *req = NULL, *res = NULL;
 	char *s = NULL;
 
 	jd_tool_init("jobdoc-publish");
-	memset(&o, 0, sizeof(o));
+	memset(&ic, 0, sizeof(ic));
 	memset(&job, 0, sizeof(job));
 	memset(&cl, 0, sizeof(cl));
 	jd_error_clear(&err);
 	while ((opt = getopt_long(argc, argv, "p:P:nvh", longopts, NULL)) != -1) {
+		if (jd_iot_cli_option(&ic, opt, optarg))
+			continue;
 		switch (opt) {
 		case 'p':
 		case 'P':
@@ -136,13 +126,7 @@ int main(int argc, char **argv)
 			jd_param_option(params, opt, optarg, NULL);
 			break;
 		case 'n': dry = 1; break;
-		case 'D': date = optarg; break;
-		case 'E': o.endpoint_url = optarg; break;
-		case 'R': o.region = optarg; break;
-		case 'F': o.profile = optarg; break;
-		case 'S': signing = optarg; break;
 		case 'N': no_validate = 1; break;
-		case 'v': verbose = 1; break;
 		case 'h':
 			usage(stdout);
 			jd_params_free(params);
@@ -159,11 +143,10 @@ int main(int argc, char **argv)
 		jd_usage_error(optind == argc ? "no request or spec given"
 					      : "one request or spec only");
 	}
-	o.no_remote = dry; /* a dry run never asks the container endpoint or IMDS */
 	if (load_request(argv[optind], params, no_validate, &req, &err) < 0)
 		goto fail;
 	jd_error_clear(&err); /* the input's name is no place for other errors */
-	if (jd_iot_client_init(&cl, &o, date, signing, verbose ? log_line : NULL, NULL, &err) < 0)
+	if (jd_iot_cli_client(&ic, dry, &cl, &err) < 0)
 		goto fail;
 	if (dry) {
 		if (dry_run(&cl.config, req, &err) < 0)

@@ -87,12 +87,6 @@ static uint64_t parse_size(const char *opt, const char *s)
 	return v * mul;
 }
 
-static void log_line(void *ctx, const char *line)
-{
-	(void)ctx;
-	fprintf(stderr, "%s: %s\n", jd_prog, line);
-}
-
 static uint64_t bar_total;
 static double bar_start;
 static double now_s(void)
@@ -376,7 +370,7 @@ int main(int argc, char **argv)
 	ho.ca_bundle = cfg.ca_bundle;
 	ho.cancel = &interrupted;
 	if (verbose)
-		ho.log = log_line;
+		ho.log = jd_log_line;
 	else if (!quiet && isatty(STDERR_FILENO))
 		ho.progress = progress;
 	bar_start = now_s();

@@ -11,7 +11,6 @@
 #include "internal.h"
 #include "jsonparse.h"
 #include "load.h"
-#include "rules.h"
 #include "validate.h"
 
 static void usage(void)
@@ -216,12 +215,7 @@ int main(int argc, char **argv)
 				jd_usage_error("--draft: '%s' is not 2020-12 or 7", optarg);
 			break;
 		case 'a': vo.format_assert = 1; break;
-		case 'D':
-			if (jd_rules_parse_time(optarg, &vo.now) < 0)
-				jd_usage_error(
-					"--date: '%s' is not a UTC time (2026-01-01T00:00:00Z)",
-					optarg);
-			break;
+		case 'D': vo.now = jd_parse_date(optarg); break;
 		case 'f': format = jd_parse_format(optarg); break;
 		case 'q': quiet = 1; break;
 		case 'j': jobs = jd_parse_jobs(optarg); break;
