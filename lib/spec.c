@@ -229,17 +229,24 @@ static int load_document(struct walk *w, struct jd_spec *s, const struct jd_comp
 			return 0;
 		}
 		if (json_is_string(v)) {
+			const size_t flags =
+				JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_ALLOW_NUL;
 			json_error_t jerr;
-			s->document = jd_json_parse(
-				json_string_value(v), json_string_length(v),
-				JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+
+			/* no error asked for: that would read a failed text once more */
+			s->document = jd_json_parse(json_string_value(v), json_string_length(v),
+						    flags, NULL);
 			if (!s->document && strstr(json_string_value(v), "${"))
 				return 0; /* JSON only after substitution (lib/template) */
-			if (!s->document)
+			if (!s->document) {
+				/* for its message */
+				json_decref(jd_json_parse(json_string_value(v),
+							  json_string_length(v), flags, &jerr));
 				return fail_value(w,
 						  "the document string is not JSON: %s (line %d, "
 						  "column %d of the string)",
 						  jerr.text, jerr.line, jerr.column);
+			}
 			if (!json_is_object(s->document))
 				return fail_value(w, "the document must be a JSON object, not %s",
 						  type_name(s->document));

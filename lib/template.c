@@ -1638,7 +1638,7 @@ static int render_doc_text(struct jd_render *r, const struct cur *c, json_t **tr
 	if (render_text_str(r, c, &out, &sg, &nsg) < 0)
 		goto out;
 	if (r->keep) {
-		t = jd_json_parse(c->s, c->slen, JSON_REJECT_DUPLICATES, &je);
+		t = jd_json_parse(c->s, c->slen, JSON_REJECT_DUPLICATES, NULL);
 		r->text_after = jd_strndup(c->s, c->slen);
 		r->text_after_len = c->slen;
 		if (!r->text_after) {
