@@ -10,10 +10,8 @@
 set -e
 : "${JD_TOP:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${JD_BUILD:=$JD_TOP/build}"
+. "$JD_TOP/tests/bench/common.sh"
 : "${BENCH_FILES:=5000}"
-NPM_DIR=$JD_TOP/build/npm
-BLAZE=$NPM_DIR/node_modules/.bin/jsonschema
-AJV=$NPM_DIR/node_modules/.bin/ajv
 V=$JD_BUILD/bin/jobdoc-validate
 WORK=$JD_TOP/build/bench/specs
 DATE=2026-11-01T00:00:00Z
@@ -21,12 +19,7 @@ DATE=2026-11-01T00:00:00Z
 die() { echo "validate-specs: $*" >&2; exit 1; }
 [ -x "$V" ] || die "$V: build it first (make)"
 [ -x /usr/bin/time ] || die "/usr/bin/time is needed (Debian package 'time')"
-if [ ! -x "$BLAZE" ] || [ ! -x "$AJV" ]; then
-	command -v npm >/dev/null || die "npm is needed for the peers"
-	mkdir -p "$NPM_DIR"
-	npm install --prefix "$NPM_DIR" --no-audit --no-fund --loglevel=error \
-		@sourcemeta/jsonschema ajv-cli >/dev/null || die "npm install failed"
-fi
+bench_npm_peers
 rm -rf "$WORK" && mkdir -p "$WORK/yaml" "$WORK/json"
 "$V" --print-schema job-spec >"$WORK/job-spec.json"
 python3 - "$JD_TOP/samples" "$WORK" "$BENCH_FILES" <<'PY'
@@ -66,29 +59,9 @@ measure jobdoc-json-job-spec "$V" -q --schema "$WORK/job-spec.json" "$WORK"/json
 measure blaze "$BLAZE" validate "$WORK/job-spec.json" "$WORK/json"
 measure ajv-cli "$AJV" validate -s "$WORK/job-spec.json" -d "$WORK/json/*.json" --spec=draft2020 \
 	--strict=false --validate-formats=false --errors=line
-# one process from spawn to exit, timed by the parent (a shell's $(date)
-# around it would add the start of another process to every figure)
-best=$(/usr/bin/python3 - "$V" "$WORK/yaml/spec-00000.yaml" $DATE <<'PY'
-import os, subprocess, sys, time
-v, spec, date = sys.argv[1:4]
-argv = [v, "-q", "--date", date, spec]
-best = None
-with open(os.devnull, "wb") as null:
-    for _ in range(20):
-        t0 = time.perf_counter()
-        subprocess.run(argv, stdout=null, stderr=null)
-        us = int((time.perf_counter() - t0) * 1e6)
-        best = us if best is None or us < best else best
-print(best)
-PY
-)
-t() { cut -d' ' -f1 "$WORK/$1.time"; }
-c() { cut -d' ' -f3 "$WORK/$1.time"; }
-floor() { echo "if ($1 < 0.01) 0.01 else $1" | bc -l; }
-ratio() { printf '%.1fx wall, %.1fx cpu' "$(echo "$(t "$1") / $(floor "$(t "$2")")" | bc -l)" \
-	"$(echo "$(c "$1") / $(floor "$(c "$2")")" | bc -l)"; }
+best=$(bench_best_us "$V" -q --date $DATE "$WORK/yaml/spec-00000.yaml")
 echo "ratios (peer / jobdoc, same JSON files, same job-spec schema):"
-echo "  blaze / jobdoc:     $(ratio blaze jobdoc-json-job-spec)   (target >= 3x)"
-echo "  ajv-cli / jobdoc:   $(ratio ajv-cli jobdoc-json-job-spec)   (target >= 5x)"
+echo "  blaze / jobdoc:     $(bench_ratio blaze jobdoc-json-job-spec)   (target >= 3x)"
+echo "  ajv-cli / jobdoc:   $(bench_ratio ajv-cli jobdoc-json-job-spec)   (target >= 5x)"
 echo "  jobdoc peak RSS:    $(echo "scale=1; $(cut -d' ' -f2 "$WORK/jobdoc-yaml-pipeline.time") / 1024" | bc -l) MiB, whole pipeline (target <= 16 MiB)"
 echo "  one spec, whole pipeline: $best us wall, best of 20 processes (target <= 3000 us)"
