@@ -5,9 +5,11 @@ gen-specs.py OUTDIR [--count 5000] [--params] [--seed 1]
 
 Specs cycle through FreeRTOS OTA over HTTP and MQTT, Device Client
 multi-step jobs and managed templates, with random rollout, abort, timeout,
-retry, scheduling and tags. With --params each spec uses about five
-${aws:iot:parameter:NAME} placeholders, declares them under `parameters:`,
-and OUTDIR/params.json holds values for all of them.
+retry, scheduling and tags. Each names a firmware build by five values (size,
+sha256, signature, version, bucket). Without --params they are written as
+literals; with --params (the same seed gives the same specs) each is a
+${aws:iot:parameter:NAME} placeholder, declared under `parameters:`, and
+OUTDIR/params.json holds the values: rendering gives the literal specs' requests.
 """
 import argparse, json, os, random
 
@@ -79,29 +81,31 @@ for i in range(a.count):
     region = r.choice(REGIONS)
     kind = i % 4
     jid = 'job-%05d-%s' % (i, word(5))
-    L = ['# generated spec %d' % i, 'jobId: %s' % jid,
-         'description: %s' % ' '.join(word(r.randrange(3, 9)) for _ in range(r.randrange(3, 30))),
+    desc = ' '.join(word(r.randrange(3, 9)) for _ in range(r.randrange(3, 30)))
+    L = ['# generated spec %d' % i, 'jobId: %s' % jid, None,
          'targets:'] + ['  - ' + t for t in targets(region, r.randrange(1, 12))]
-    pnames = []
+    # The same random draws with and without --params: the two trees hold
+    # the same specs, one with literal values, the other with placeholders
+    # that -P OUTDIR/params.json resolves to those values.
+    names = ['p%d_%s' % (i, k) for k in ('size', 'sha', 'sig', 'version', 'bucket')]
+    vals = [r.randrange(1000, 4 << 20), ''.join(r.choice('0123456789abcdef') for _ in range(64)), sig(),
+            '%d.%d.%d' % (r.randrange(5), r.randrange(20), r.randrange(50)), 'fw-' + word(8)]
+    notes = [word(6) for _ in names]
     if a.params:
-        pnames = ['p%d_%s' % (i, k) for k in ('size', 'sha', 'sig', 'version', 'bucket')]
-        values[pnames[0]] = r.randrange(1000, 4 << 20)
-        values[pnames[1]] = ''.join(r.choice('0123456789abcdef') for _ in range(64))
-        values[pnames[2]] = sig()
-        values[pnames[3]] = '%d.%d.%d' % (r.randrange(5), r.randrange(20), r.randrange(50))
-        values[pnames[4]] = 'fw-' + word(8)
+        values.update(zip(names, vals))
+        size, sha, signature, ver, bucket = [P(n) for n in names]
+    else:
+        size, sha, signature, ver, bucket = vals
+    # every parameter is used: the description names the build
+    L[2] = 'description: "%s, build %s from %s, sha256 %s"' % (desc, ver, bucket, sha)
     if kind in (0, 1):
         http = kind == 0
-        size = P(pnames[0]) if pnames else r.randrange(1000, 4 << 20)
-        signature = P(pnames[2]) if pnames else sig()
-        bucket = P(pnames[4]) if pnames else 'fw-' + word(8)
-        ver = P(pnames[3]) if pnames else '1.%d.%d' % (r.randrange(20), r.randrange(50))
         L += ['targetSelection: %s' % r.choice(['CONTINUOUS', 'SNAPSHOT']), 'documentSchema: afr-ota',
               'document:', '  afr_ota:', '    protocols: [%s]' % ('HTTP' if http else 'MQTT')]
         if not http:
             L += ['    streamname: AFR_OTA-%s' % word(12)]
         L += ['    files:', '      - filepath: /ota/%s-%s.bin' % (word(6), ver),
-              '        filesize: %s' % (('"%s"' % size) if pnames else size), '        fileid: 0',
+              '        filesize: %s' % (('"%s"' % size) if a.params else size), '        fileid: 0',
               '        certfile: %s' % word(10)]
         if http:
             L += ['        fileType: 0',
@@ -112,10 +116,8 @@ for i in range(a.count):
         if http:
             L += ['presignedUrlConfig:', '  roleArn: arn:aws:iam::%s:role/%s' % (ACCT, word(10)),
                   '  expiresInSec: %d' % r.randrange(60, 3600)]
-        if pnames:
-            # every declared parameter used: the description names the build
-            L[2] = 'description: "%s %s, sha256 %s"' % (L[2][len('description: '):], P(pnames[3]), P(pnames[1]))
-            L += ['parameters:'] + ['  %s: {description: %s}' % (n, word(6)) for n in pnames]
+        if a.params:
+            L += ['parameters:'] + ['  %s: {description: %s}' % (n, d) for n, d in zip(names, notes)]
         configs(L)
     elif kind == 2:
         L += ['documentSchema: device-client', 'document:', '  version: "1.0"',
@@ -125,21 +127,24 @@ for i in range(a.count):
                   '        input:', '          handler: %s.sh' % word(8),
                   '          args: [%s]' % ', '.join(word(6) for _ in range(r.randrange(0, 4))),
                   '          path: default', '        runAsUser: %s' % r.choice(['root', 'pi', 'app'])]
-        if pnames:
-            L += ['    - action:', '        name: fetch', '        type: runCommand', '        input:',
-                  '          command: "curl,-o,/tmp/f,https://%s.example.com/%s/%s?sha=%s&s=%s&sig=%s"'
-                  % (P(pnames[4]), P(pnames[3]), word(4), P(pnames[1]), P(pnames[0]), P(pnames[2])),
-                  '        runAsUser: root', '        ignoreStepFailure: "false"']
+        L += ['    - action:', '        name: fetch', '        type: runCommand', '        input:',
+              '          command: "curl,-o,/tmp/f,https://%s.example.com/%s/%s?sha=%s&s=%s&sig=%s"'
+              % (bucket, ver, word(4), sha, size, signature),
+              '        runAsUser: root', '        ignoreStepFailure: "false"']
         L += ['  finalStep:', '    action:', '      name: Reboot', '      type: runHandler',
               '      input: {handler: reboot.sh, path: default}', '      runAsUser: root']
-        if pnames:
-            L += ['parameters:'] + ['  %s: {}' % n for n in pnames]
+        if a.params:
+            L += ['parameters:'] + ['  %s: {}' % n for n in names]
         configs(L)
     else:
         L += ['jobTemplateArn: arn:aws:iot:%s::jobtemplate/AWS-Reboot:1.0' % region,
               'documentParameters:', '  runAsUser: %s' % r.choice(['root', 'pi']),
               '  pathToHandler: /home/%s/.aws-iot-device-client/jobs' % word(5)]
         configs(L, retry_ok=True)
+        # the tags that configs() ended with name the size and the signature
+        L += ['  - Key: size', '    Value: "%s bytes"' % size, '  - Key: signature', '    Value: "%s"' % signature]
+        if a.params:
+            L += ['parameters:'] + ['  %s: {description: %s}' % (n, d) for n, d in zip(names, notes)]
     with open(os.path.join(a.outdir, 'spec-%05d.yaml' % i), 'w') as f:
         f.write('\n'.join(L) + '\n')
 if a.params:
