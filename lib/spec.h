@@ -23,6 +23,12 @@ struct jd_compile_opts {
 	const struct jd_params *params; /* NULL: no values given */
 	int no_render;			/* keep ${aws:iot:parameter:...} as written */
 	int no_validate;		/* skip schema and AWS-rule validation */
+	/*
+	 * The render may change doc's tree where it is, instead of copying
+	 * what it changes: for a caller that won't look at the spec as
+	 * written again (no GetJobDocument-style "before" view of it).
+	 */
+	int render_in_place;
 	struct jd_validator *validator; /* NULL: a private one (no clock for the rules) */
 	jd_finding_fn on_finding;	/* warnings and validation findings; may be NULL */
 	void *finding_ctx;

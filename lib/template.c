@@ -112,6 +112,7 @@ struct jd_render {
 	int expanded;	      /* rendering a string made by expand_nested(): not the source */
 	char *doc_json;	      /* the rendered tree as compact JSON, when made */
 	int validating;	      /* validation follows: it checks documentParameters itself */
+	int in_place;	      /* the spec's tree is rendered where it is (walk()) */
 	pcre2_match_data *md; /* for the regexes: re_match() */
 	size_t chars, device_bytes, npresigned;
 };
@@ -1319,7 +1320,10 @@ static int push(struct jd_render *r, const char *key, size_t idx)
 /*
  * Renders v: 0 when nothing in it changes (most of a spec: no reference is
  * taken or copy made), 1 with *out a new reference to the rendered copy
- * (copied only along the paths to what changed), -1 on error.
+ * (copied only along the paths to what changed), -1 on error. With
+ * r->in_place, containers are changed where they are instead: 2 when v was
+ * changed so (*out NULL); a string is still 1, for its container to take,
+ * and an object whose key changes is still copied (1).
  */
 static int walk(struct jd_render *r, const struct where *w, json_t *v, json_t **out)
 {
@@ -1346,6 +1350,7 @@ static int walk(struct jd_render *r, const struct where *w, json_t *v, json_t **
 		void *it;
 		size_t i = 0;
 		int renamed = 0; /* a key changed: from now on two may be the same */
+		int inplace = 0; /* a member changed where it is (r->in_place) */
 
 		for (it = json_object_iter(v); it; it = json_object_iter_next(v, it), i++) {
 			int x, kch = 0;
@@ -1362,6 +1367,19 @@ static int walk(struct jd_render *r, const struct where *w, json_t *v, json_t **
 			x = walk(r, w, m, &nm);
 			if (x < 0)
 				goto ofail;
+			if (x && !kch && !copy && r->in_place) {
+				/* the pair's value replaced: the object's shape stays */
+				if (x == 1 && json_object_iter_set_new(v, it, nm) < 0) {
+					nm = NULL;
+					goto ooom;
+				}
+				nm = NULL;
+				json_decref(nk); /* a key with '$' but no parameter */
+				nk = NULL;
+				inplace = 1;
+				r->depth--;
+				continue;
+			}
 			if ((x || kch) && !copy) {
 				void *it2;
 				size_t j = 0;
@@ -1384,8 +1402,8 @@ static int walk(struct jd_render *r, const struct where *w, json_t *v, json_t **
 						k);
 					goto ofail;
 				}
-				if (json_object_set_new_nocheck(copy, k, x ? nm : json_incref(m)) <
-				    0) {
+				if (json_object_set_new_nocheck(copy, k,
+								x == 1 ? nm : json_incref(m)) < 0) {
 					nm = NULL;
 					goto ooom;
 				}
@@ -1396,7 +1414,7 @@ static int walk(struct jd_render *r, const struct where *w, json_t *v, json_t **
 			r->depth--;
 		}
 		if (!copy)
-			return 0;
+			return inplace ? 2 : 0;
 		*out = copy;
 		return 1;
 	ooom:
@@ -1410,6 +1428,7 @@ static int walk(struct jd_render *r, const struct where *w, json_t *v, json_t **
 	case JSON_ARRAY: {
 		json_t *copy = NULL, *nm;
 		size_t i, n = json_array_size(v);
+		int inplace = 0;
 
 		for (i = 0; i < n; i++) {
 			json_t *m = json_array_get(v, i);
@@ -1419,6 +1438,15 @@ static int walk(struct jd_render *r, const struct where *w, json_t *v, json_t **
 			x = walk(r, w, m, &nm);
 			if (x < 0)
 				goto afail;
+			if (x && r->in_place) {
+				if (x == 1 && json_array_set_new(v, i, nm) < 0) {
+					jd_error_oom(r->err);
+					goto afail;
+				}
+				inplace = 1;
+				r->depth--;
+				continue;
+			}
 			if (x && !copy) {
 				size_t j;
 				copy = json_array();
@@ -1431,14 +1459,14 @@ static int walk(struct jd_render *r, const struct where *w, json_t *v, json_t **
 					goto afail;
 				}
 			}
-			if (copy && json_array_append_new(copy, x ? nm : json_incref(m)) < 0) {
+			if (copy && json_array_append_new(copy, x == 1 ? nm : json_incref(m)) < 0) {
 				jd_error_oom(r->err);
 				goto afail;
 			}
 			r->depth--;
 		}
 		if (!copy)
-			return 0;
+			return inplace ? 2 : 0;
 		*out = copy;
 		return 1;
 	afail:
@@ -1858,6 +1886,7 @@ int jd_render_spec(struct jd_spec *s, const struct jd_compile_opts *opts, const 
 	const json_t *root = s->doc->root, *v;
 	const char *key;
 	json_t *m;
+	void *it;
 	int ch, any = 0;
 	json_t *tg;
 
@@ -1866,6 +1895,8 @@ int jd_render_spec(struct jd_spec *s, const struct jd_compile_opts *opts, const 
 	if (!r)
 		return -1;
 	s->render = r;
+	/* the spec as written is not wanted again: no copies (see walk()) */
+	r->in_place = opts->render_in_place && !opts->no_render;
 	r->validating = !opts->no_validate;
 	r->wspec.doc = s->doc;
 	r->wdoc.doc = s->docsrc;
@@ -1889,9 +1920,11 @@ int jd_render_spec(struct jd_spec *s, const struct jd_compile_opts *opts, const 
 	if (s->parameters && load_decls(r, s->parameters) < 0)
 		return -1;
 	/* the spec's own strings */
-	json_object_foreach((json_t *)root, key, m)
-	{
+	for (it = json_object_iter((json_t *)root); it;
+	     it = json_object_iter_next((json_t *)root, it)) {
 		json_t *nm;
+		key = json_object_iter_key(it);
+		m = json_object_iter_value(it);
 		if (!strcmp(key, "document") || !strcmp(key, "documentFile") ||
 		    !strcmp(key, "parameters") || !strcmp(key, "documentSchema"))
 			continue;
@@ -1902,7 +1935,10 @@ int jd_render_spec(struct jd_spec *s, const struct jd_compile_opts *opts, const 
 		r->depth = 0;
 		if (ch < 0)
 			return -1;
-		if (ch) {
+		if (ch == 1 && r->in_place) {
+			if (json_object_iter_set_new((json_t *)root, it, nm) < 0)
+				return jd_error_oom(err);
+		} else if (ch == 1) {
 			if (!r->root && !(r->root = json_copy((json_t *)root))) {
 				json_decref(nm);
 				return jd_error_oom(err);
@@ -1925,6 +1961,8 @@ int jd_render_spec(struct jd_spec *s, const struct jd_compile_opts *opts, const 
 		r->text_before_len = c.slen;
 		if (!r->text_before)
 			return jd_error_oom(err);
+		if (r->in_place)
+			c.s = r->text_before; /* the spec's string may be replaced below */
 		tree = NULL;
 		if (memchr(c.s, '$', c.slen) && render_doc_text(r, &c, &tree) < 0)
 			return -1;
@@ -1936,11 +1974,12 @@ int jd_render_spec(struct jd_spec *s, const struct jd_compile_opts *opts, const 
 		      (r->text_after_len != c.slen || memcmp(r->text_after, c.s, c.slen));
 		if (sub) {
 			json_t *str = json_stringn(r->text_after, r->text_after_len);
-			if (!r->root && !(r->root = json_copy((json_t *)root))) {
+			if (!r->in_place && !r->root && !(r->root = json_copy((json_t *)root))) {
 				json_decref(str);
 				return jd_error_oom(err);
 			}
-			if (!str || json_object_set_new(r->root, "document", str) < 0)
+			if (!str || json_object_set_new(r->root ? r->root : (json_t *)root,
+							"document", str) < 0)
 				return jd_error_oom(err);
 			any = 1;
 		}
@@ -1953,12 +1992,13 @@ int jd_render_spec(struct jd_spec *s, const struct jd_compile_opts *opts, const 
 		r->has_doc = 1;
 		r->prefix = s->docprefix;
 		r->depth = 0;
-		r->before = json_incref(s->document);
+		/* in place, the tree as written is not kept: jd_render_output() says so */
+		r->before = r->in_place ? NULL : json_incref(s->document);
 		ch = walk(r, &r->wdoc, s->document, &nd);
 		r->prefix = NULL;
 		if (ch < 0)
 			return -1;
-		if (!ch)
+		if (ch != 1)
 			nd = json_incref(s->document);
 		r->after = nd;
 		json_decref(s->document);
@@ -2292,6 +2332,9 @@ int jd_render_output(const struct jd_render *cr, int before, struct jd_buf *out,
 		size_t n = before || !r->text_after ? r->text_before_len : r->text_after_len;
 		return jd_buf_add(out, t, n, err);
 	}
+	if (before && !r->before)
+		return jd_error_set(err, JD_EINTERNAL,
+				    "the document as written was not kept (rendered in place)");
 	return jd_json_dump(before ? r->before : r->after, out, err);
 }
 

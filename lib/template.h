@@ -181,7 +181,8 @@ void jd_render_free(struct jd_render *r); /* accepts NULL */
  * filled in, which is what devices receive, except that AWS expands
  * presigned URLs on delivery). A tree document is written as compact JSON,
  * a text document as its text. JD_EINVALID when the job has no document
- * (documentSource, a custom template).
+ * (documentSource, a custom template). The document before substitution
+ * is not kept by a spec rendered in place (jd_compile_opts.render_in_place).
  */
 int jd_render_output(const struct jd_render *r, int before, struct jd_buf *out,
 		     struct jd_error *err);

@@ -327,6 +327,11 @@ void jd_finding_list_release(struct jd_finding_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
+int jd_render_in_place(void)
+{
+	return !getenv("JD_TEST_RENDER_COPY");
+}
+
 void jd_param_option(struct jd_params *p, int opt, const char *arg, const struct jd_load_opts *lo)
 {
 	const char *name = opt == 'p'	? "param"

@@ -77,6 +77,14 @@ struct jd_load_opts;
 void jd_param_option(struct jd_params *p, int opt, const char *arg, const struct jd_load_opts *lo);
 
 /*
+ * For jd_compile_opts.render_in_place in a tool that shows only the
+ * rendered result: 1, or 0 when JD_TEST_RENDER_COPY is set in the
+ * environment (the tests run the golden cases both ways, as git's
+ * GIT_TEST_* variables force a code path).
+ */
+int jd_render_in_place(void);
+
+/*
  * The connection options of the tools that call AWS IoT (jobdoc-publish,
  * jobdoc-get): --date, --endpoint, --region, --profile, --signing-name and
  * --verbose, as JD_IOT_CLI_LONGOPTS entries of a getopt_long table.

@@ -241,6 +241,7 @@ int main(int argc, char **argv)
 	jd_tool_init("jobdoc-compile");
 	memset(&run, 0, sizeof(run));
 	jd_buf_init(&run.pending, (size_t)1 << 30);
+	run.opts.render_in_place = jd_render_in_place(); /* each spec is loaded, compiled, freed */
 	if (!params)
 		return JD_EINTERNAL;
 	while ((c = getopt_long(argc, argv, "o:O:j:p:P:h", longopts, NULL)) != -1) {

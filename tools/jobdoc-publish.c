@@ -57,6 +57,7 @@ static int load_request(const char *path, struct jd_params *params, int no_valid
 	memset(&doc, 0, sizeof(doc));
 	jd_reporter_init(&rep, JD_FMT_TEXT);
 	opts.no_validate = no_validate;
+	opts.render_in_place = jd_render_in_place();
 	opts.params = params;
 	opts.on_finding = jd_report_finding;
 	opts.finding_ctx = &rep;

@@ -219,6 +219,8 @@ int main(int argc, char **argv)
 	jd_reporter_init(&rep, format);
 	run.opts.params = params;
 	run.opts.no_validate = 1;
+	/* the spec as written is shown only by --before-substitution, which keeps it */
+	run.opts.render_in_place = jd_render_in_place();
 	run.opts.on_finding = jd_report_finding;
 	run.opts.finding_ctx = &rep;
 	jd_error_clear(&err);

@@ -3,13 +3,14 @@
 # directory; $JD_BUILD/bin and $JD_BUILD/tests/helpers are on PATH) and the
 # expected results: `out` (stdout), `err` (stderr), `rc` (exit code, default 0).
 # JD_REGEN=1 rewrites the expected files from what the command does now;
-# review the change with git diff.
+# review the change with git diff. GOLDEN_TAG names a second pass in the
+# test names.
 . "$JD_TOP/tests/lib.sh"
 PATH="$JD_BUILD/tests/helpers:$PATH"
 golden_run() { # golden_run DIR...
 	for d in "$@"; do
 		[ -f "$d/cmd" ] || continue
-		name=${d#"$JD_TOP"/tests/data/}
+		name=${d#"$JD_TOP"/tests/data/}${GOLDEN_TAG:+ ($GOLDEN_TAG)}
 		(cd "$d" && sh ./cmd >"$T_TMP/out" 2>"$T_TMP/err"; echo $? >"$T_TMP/rc")
 		if [ -n "$JD_REGEN" ]; then
 			cp "$T_TMP/out" "$d/out"

@@ -1,13 +1,18 @@
 /*
  * Fuzz target: the placeholder scanner and checks (lib/placeholder.h) and the
  * renderer (lib/template.h) on text documents and, when the input loads, on
- * the loaded tree. Seeds: tests/fuzz/corpus/template/.
+ * the loaded tree, and as a spec: compiled with the copy-on-change render
+ * and then rendered in place, which must give the same request or the same
+ * error. Seeds: tests/fuzz/corpus/template/.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "placeholder.h"
+#include "spec.h"
 #include "template.h"
 
 static struct jd_params *params;
@@ -52,6 +57,44 @@ static void setup(void)
 	}
 }
 
+/* The request as text, or the error as text: what a run would show. */
+static char *compile_once(const struct jd_doc *doc, int in_place)
+{
+	struct jd_compile_opts opts;
+	struct jd_spec spec;
+	struct jd_error err;
+	char *text = NULL;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.params = params;
+	opts.no_validate = 1;
+	opts.render_in_place = in_place;
+	opts.on_finding = ignore;
+	jd_error_clear(&err);
+	if (jd_spec_compile(doc, &opts, &spec, &err) == 0)
+		text = jd_json_dumps(spec.request, &err);
+	if (!text) {
+		size_t len = strlen(err.msg) + 32;
+		text = malloc(len);
+		if (text)
+			snprintf(text, len, "%d %u:%u %s", err.code, err.line, err.col, err.msg);
+	}
+	jd_spec_release(&spec);
+	return text;
+}
+
+/* Copy-on-change first (the tree stays as written), then in place. */
+static void compile_both(const struct jd_doc *doc)
+{
+	char *copy = compile_once(doc, 0);
+	char *in_place = compile_once(doc, 1);
+
+	if (copy && in_place && strcmp(copy, in_place))
+		abort();
+	free(copy);
+	free(in_place);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -87,6 +130,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		json_decref(jd_render_list(r, &err));
 	}
 	jd_render_free(r);
+	if (n >= 1 && json_is_object(docs[0].root))
+		compile_both(&docs[0]);
 	jd_docs_free(docs, n);
 	jd_buf_release(&out);
 	return 0;
