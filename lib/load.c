@@ -29,8 +29,10 @@ struct frame {
 	int is_map;
 	size_t ptr_len; /* length of this container's pointer */
 	size_t index;	/* next item index (sequences) */
-	char *key;	/* pending member key (maps), owned */
+	char *key;	/* pending member key (maps): kbuf, or NULL */
 	size_t klen;
+	char *kbuf; /* owned, kept for the next container at this depth */
+	size_t kcap;
 	struct jd_pos kpos;
 	char *anchor;	  /* owned */
 	size_t map_first; /* srcmap entry of this container */
@@ -503,7 +505,6 @@ static int insert(struct loader *L, json_t *v, const struct yev *m, int is_alias
 		pos.kline = f->kpos.line;
 		pos.kcol = f->kpos.col;
 		r = json_object_setn_new_nocheck(f->node, f->key, f->klen, v);
-		free(f->key);
 		f->key = NULL;
 		if (r < 0)
 			return jd_error_oom(L->err);
@@ -661,9 +662,17 @@ static int on_scalar(struct loader *L, const struct yev *ev)
 		}
 		if (anchor)
 			return fail_mark(L, ev, "anchor '&%s' on a key is not supported", anchor);
-		f->key = jd_strndup(s, n);
-		if (!f->key)
-			return jd_error_oom(L->err);
+		if (n >= f->kcap) {
+			size_t c = n < 64 ? 64 : n + 1;
+			char *k = realloc(f->kbuf, c);
+			if (!k)
+				return jd_error_oom(L->err);
+			f->kbuf = k;
+			f->kcap = c;
+		}
+		memcpy(f->kbuf, s, n);
+		f->kbuf[n] = '\0';
+		f->key = f->kbuf;
 		f->klen = n;
 		f->kpos = mark_pos(L, ev);
 		return 0;
@@ -713,11 +722,18 @@ static int on_start(struct loader *L, const struct yev *ev, int is_map)
 		struct frame *s = realloc(L->stack, n * sizeof(*s));
 		if (!s)
 			return jd_error_oom(L->err);
+		memset(s + L->stack_alloc, 0, (n - L->stack_alloc) * sizeof(*s));
 		L->stack = s;
 		L->stack_alloc = n;
 	}
 	f = &L->stack[L->depth++];
-	memset(f, 0, sizeof(*f));
+	{
+		char *kb = f->kbuf;
+		size_t kc = f->kcap;
+		memset(f, 0, sizeof(*f));
+		f->kbuf = kb;
+		f->kcap = kc;
+	}
 	f->node = node;
 	f->is_map = is_map;
 	f->ptr_len = L->ptr.len;
@@ -749,7 +765,7 @@ static int on_end(struct loader *L)
 			}
 		free(f->anchor);
 	}
-	free(f->key);
+	f->key = NULL;
 	L->depth--;
 	pop_pointer(L);
 	return 0;
@@ -759,7 +775,7 @@ static void unwind(struct loader *L)
 {
 	while (L->depth) {
 		struct frame *f = &L->stack[--L->depth];
-		free(f->key);
+		f->key = NULL;
 		free(f->anchor);
 	}
 }
@@ -1050,6 +1066,8 @@ int jd_load(const char *name, const char *data, size_t len, const struct jd_load
 	}
 	reset(&L);
 	free(L.anchors);
+	while (L.stack_alloc)
+		free(L.stack[--L.stack_alloc].kbuf);
 	free(L.stack);
 	free(L.copy);
 	free(L.edits);

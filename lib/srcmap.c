@@ -1,3 +1,5 @@
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,9 +18,22 @@ struct jd_srcmap {
 	size_t n, alloc;
 	char *text;
 	size_t tlen, talloc;
-	uint32_t *slot; /* open addressing: entry index + 1, 0 = empty */
-	size_t nslot;
+	/*
+	 * Open addressing: entry index + 1, 0 = empty. Made on the first
+	 * lookup, for the entries up to nindexed: most loads are never asked
+	 * where anything is (no finding), and appending stays a copy.
+	 */
+	uint32_t *slot;
+	size_t nslot, nindexed;
+	/*
+	 * n when the index is whole. A map is appended to by one thread (the
+	 * loader's); once loaded, a document may be read from several, so the
+	 * first lookup makes the index under index_lock.
+	 */
+	atomic_size_t ready;
 };
+
+static pthread_mutex_t index_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static uint64_t hash(const char *s, size_t n)
 {
@@ -46,10 +61,23 @@ void jd_srcmap_free(struct jd_srcmap *m)
 	free(m);
 }
 
-static long lookup(const struct jd_srcmap *m, const char *p, size_t len)
+static int index_all(struct jd_srcmap *m);
+
+static long lookup(const struct jd_srcmap *cm, const char *p, size_t len)
 {
+	struct jd_srcmap *m = (struct jd_srcmap *)cm; /* the index is a cache */
 	size_t i;
 
+	if (atomic_load_explicit(&m->ready, memory_order_acquire) != m->n) {
+		int x;
+		pthread_mutex_lock(&index_lock);
+		x = m->nindexed < m->n ? index_all(m) : 0;
+		if (!x)
+			atomic_store_explicit(&m->ready, m->n, memory_order_release);
+		pthread_mutex_unlock(&index_lock);
+		if (x < 0)
+			return -1;
+	}
 	if (!m->nslot)
 		return -1;
 	for (i = hash(p, len) & (m->nslot - 1);; i = (i + 1) & (m->nslot - 1)) {
@@ -63,40 +91,42 @@ static long lookup(const struct jd_srcmap *m, const char *p, size_t len)
 	}
 }
 
-static int rehash_to(struct jd_srcmap *m, size_t nslot)
+static void index_one(struct jd_srcmap *m, size_t i)
 {
-	size_t i;
-	uint32_t *slot = calloc(nslot, sizeof(*slot));
+	size_t j = hash(m->text + m->e[i].off, m->e[i].len) & (m->nslot - 1);
 
-	if (!slot)
-		return -1;
-	free(m->slot);
-	m->slot = slot;
-	m->nslot = nslot;
-	for (i = 0; i < m->n; i++) {
-		size_t j = hash(m->text + m->e[i].off, m->e[i].len) & (nslot - 1);
-		while (slot[j])
-			j = (j + 1) & (nslot - 1);
-		slot[j] = (uint32_t)(i + 1);
-	}
-	return 0;
+	while (m->slot[j])
+		j = (j + 1) & (m->nslot - 1);
+	m->slot[j] = (uint32_t)(i + 1);
 }
 
-static int rehash(struct jd_srcmap *m)
+/* The index brought up to every entry, kept at most half full. 0, or -1 (out of memory). */
+static int index_all(struct jd_srcmap *m)
 {
-	return rehash_to(m, m->nslot ? m->nslot * 2 : 64);
+	size_t nslot = m->nslot ? m->nslot : 64, i;
+
+	while (nslot < m->n * 2)
+		nslot *= 2;
+	if (nslot != m->nslot) {
+		uint32_t *slot = calloc(nslot, sizeof(*slot));
+		if (!slot)
+			return -1;
+		free(m->slot);
+		m->slot = slot;
+		m->nslot = nslot;
+		m->nindexed = 0;
+	}
+	for (i = m->nindexed; i < m->n; i++)
+		index_one(m, i);
+	m->nindexed = m->n;
+	return 0;
 }
 
 int jd_srcmap_reserve(struct jd_srcmap *m, size_t n, size_t text)
 {
-	size_t nslot = 64;
 	struct entry *e;
 	char *t;
 
-	while (nslot < n * 2)
-		nslot *= 2;
-	if (nslot > m->nslot && rehash_to(m, nslot) < 0)
-		return -1;
 	if (n > m->alloc) {
 		e = realloc(m->e, n * sizeof(*e));
 		if (!e)
@@ -131,10 +161,6 @@ int jd_srcmap_append(struct jd_srcmap *m, const char *ptr, size_t len, const str
 
 	if (m->n >= UINT32_MAX - 1)
 		return -1;
-	if ((m->n + 1) * 2 > m->nslot) {
-		if (rehash(m) < 0)
-			return -1;
-	}
 	if (m->n == m->alloc) {
 		size_t a = m->alloc ? m->alloc * 2 : 32;
 		e = realloc(m->e, a * sizeof(*e));
@@ -161,12 +187,6 @@ int jd_srcmap_append(struct jd_srcmap *m, const char *ptr, size_t len, const str
 	e->len = len;
 	e->pos = *pos;
 	m->tlen += len + 1;
-	{
-		size_t j = hash(ptr, len) & (m->nslot - 1);
-		while (m->slot[j])
-			j = (j + 1) & (m->nslot - 1);
-		m->slot[j] = (uint32_t)(m->n + 1);
-	}
 	m->n++;
 	return 0;
 }

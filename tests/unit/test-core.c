@@ -1,6 +1,8 @@
 /* Unit tests of the core pieces: buffer caps, source map, canonical JSON,
  * closest-key suggestions, spec compile, and clean failure when Jansson's
  * allocations fail one by one. */
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,6 +54,75 @@ static void test_srcmap(void)
 	}
 	ok(all, "srcmap: 5000 entries survive rehashing");
 	jd_srcmap_free(m);
+}
+
+/*
+ * The loader's way: appends with no lookup between them (the index is made
+ * on the first lookup), more appends after a lookup, and a first lookup from
+ * several threads at once.
+ */
+#define LAZY_N 3000
+static struct jd_srcmap *lazy_map;
+
+static void *lazy_reader(void *arg)
+{
+	char key[32];
+	struct jd_pos got;
+	int i;
+	long bad = 0;
+
+	(void)arg;
+	for (i = LAZY_N; i-- > 0;) {
+		snprintf(key, sizeof(key), "/doc/%d", i);
+		bad += jd_srcmap_find(lazy_map, key, &got) != 0 || got.line != (unsigned)i + 1;
+	}
+	return (void *)bad;
+}
+
+static void test_srcmap_lazy(void)
+{
+	struct jd_srcmap *m = jd_srcmap_new();
+	struct jd_pos got;
+	pthread_t th[4];
+	char key[32];
+	long bad = 0;
+	int i, all = 1;
+
+	for (i = 0; i < 100; i++) {
+		struct jd_pos q = {(unsigned)i + 1, 2, 0, 0};
+		snprintf(key, sizeof(key), "/a/%d", i);
+		jd_srcmap_append(m, key, strlen(key), &q);
+	}
+	is_int(jd_srcmap_find(m, "/a/57", &got), 0, "srcmap: appended, then found");
+	is_int(got.line, 58, "srcmap: appended entry's line");
+	for (i = 100; i < 2000; i++) {
+		struct jd_pos q = {(unsigned)i + 1, 2, 0, 0};
+		snprintf(key, sizeof(key), "/a/%d", i);
+		jd_srcmap_append(m, key, strlen(key), &q);
+	}
+	for (i = 0; i < 2000; i++) {
+		snprintf(key, sizeof(key), "/a/%d", i);
+		all &= jd_srcmap_find(m, key, &got) == 0 && got.line == (unsigned)i + 1;
+	}
+	ok(all, "srcmap: appends after a lookup are found (the index grows)");
+	is_int(jd_srcmap_find(m, "/a/2000/x", &got), -1, "srcmap: no ancestor, nothing");
+	jd_srcmap_free(m);
+
+	lazy_map = jd_srcmap_new();
+	for (i = 0; i < LAZY_N; i++) {
+		struct jd_pos q = {(unsigned)i + 1, 1, 0, 0};
+		snprintf(key, sizeof(key), "/doc/%d", i);
+		jd_srcmap_append(lazy_map, key, strlen(key), &q);
+	}
+	for (i = 0; i < 4; i++)
+		pthread_create(&th[i], NULL, lazy_reader, NULL);
+	for (i = 0; i < 4; i++) {
+		void *r;
+		pthread_join(th[i], &r);
+		bad += (long)r;
+	}
+	is_int(bad, 0, "srcmap: a first lookup from four threads at once");
+	jd_srcmap_free(lazy_map);
 }
 
 static void test_json(void)
@@ -152,6 +223,7 @@ int main(void)
 {
 	test_buf();
 	test_srcmap();
+	test_srcmap_lazy();
 	test_json();
 	test_closest();
 	test_alloc_failures();
