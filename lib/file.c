@@ -13,6 +13,7 @@ int jd_read_file(const char *path, size_t max, struct jd_buf *b, struct jd_error
 {
 	int fd, is_stdin = strcmp(path, "-") == 0;
 	int ret = -1;
+	struct stat st;
 
 	if (err)
 		jd_strlcpy(err->input, path, sizeof(err->input));
@@ -20,6 +21,31 @@ int jd_read_file(const char *path, size_t max, struct jd_buf *b, struct jd_error
 	if (fd < 0)
 		return jd_error_at(err, JD_EINPUT, path, 0, 0, NULL, "cannot open: %s",
 				   strerror(errno));
+	if (!is_stdin && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (unsigned long long)st.st_size < max - (b->len < max ? b->len : max)) {
+		/*
+		 * A file of known size is read where it goes, in one piece: its
+		 * size and a byte more, to see the end. (A file that grows
+		 * meanwhile goes on below.)
+		 */
+		size_t room = (size_t)st.st_size + 1;
+		if (jd_buf_grow(b, room, err) < 0)
+			goto out;
+		while (room) {
+			ssize_t n = read(fd, b->data + b->len, room);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0) {
+				jd_error_at(err, JD_EINPUT, path, 0, 0, NULL, "cannot read: %s",
+					    strerror(errno));
+				goto out;
+			}
+			if (n == 0)
+				goto done;
+			b->len += (size_t)n;
+			room -= (size_t)n;
+		}
+	}
 	for (;;) {
 		char chunk[65536];
 		ssize_t n = read(fd, chunk, sizeof(chunk));
@@ -41,6 +67,7 @@ int jd_read_file(const char *path, size_t max, struct jd_buf *b, struct jd_error
 		if (jd_buf_add(b, chunk, (size_t)n, err) < 0)
 			goto out;
 	}
+done:
 	if (!b->data && jd_buf_grow(b, 0, err) < 0)
 		goto out;
 	b->data[b->len] = '\0';

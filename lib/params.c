@@ -442,6 +442,19 @@ static int read_flat(char *t, size_t len, size_t max_nodes, struct flat **out, s
 	i = skip_ws(t, len, 0, &line, &bol);
 	if (i >= len || t[i] != '{')
 		return -1;
+	/*
+	 * Room for every member at once (growing by doubling would copy and
+	 * touch twice the memory): each has a ':', and a value may hold more.
+	 */
+	for (k = i; k < len && nf_alloc < max_nodes; k++) {
+		const char *c = memchr(t + k, ':', len - k);
+		if (!c)
+			break;
+		k = (size_t)(c - t);
+		nf_alloc++;
+	}
+	if (nf_alloc && !(f = malloc(nf_alloc * sizeof(*f))))
+		return -1;
 	i = skip_ws(t, len, i + 1, &line, &bol);
 	while (i < len && t[i] != '}') {
 		struct flat m;

@@ -113,6 +113,20 @@ P
 hostile "billion laughs" "$T_TMP/laughs.yaml" "laughs.yaml:5:38: aliases expand to over 100000 values"
 hostile "10,000 levels" "$T_TMP/deep.yaml" "deep.yaml:1:263: nesting deeper than 256 levels"
 hostile "100 MB" "$T_TMP/big.yaml" "big.yaml: too big (the limit is 16777216 bytes)"
+# the limit to the byte: a file of known size is read in one piece
+$PY - "$T_TMP" <<'P'
+import sys
+d = sys.argv[1]
+for name, size in (('limit.yaml', 16777216), ('over.yaml', 16777217)):
+    head = b'jobId: x\ndescription: '
+    with open(d + '/' + name, 'wb') as f:
+        f.write(head + b'a' * (size - len(head) - 1) + b'\n')
+P
+t_run "a file of exactly 16 MiB is read" 3 jobdoc-compile -o /dev/null "$T_TMP/limit.yaml"
+t_err_has "16 MiB: read whole, the spec is what is wrong" "limit.yaml:1:1: no job document"
+hostile "16 MiB and a byte" "$T_TMP/over.yaml" "over.yaml: too big (the limit is 16777216 bytes)"
+t_run "16 MiB and a byte on stdin" 3 sh -c 'jobdoc-compile -o /dev/null - <"$1"' sh "$T_TMP/over.yaml"
+t_err_has "stdin: too big" "too big (the limit is 16777216 bytes)"
 hostile "invalid UTF-8" "$T_TMP/utf8.yaml" "utf8.yaml:2:17: invalid UTF-8 (byte 0xe9)"
 hostile "NUL byte" "$T_TMP/nul.yaml" "nul.yaml:1:9: NUL byte in the input"
 hostile "duplicate keys" "$T_TMP/dup.yaml" "dup.yaml:3:1: duplicate key 'jobId' (first at line 1)"
