@@ -44,11 +44,27 @@ struct psrc {
  * Only the effective value of each name is kept: a -p value replaces any
  * other; a file's value replaces an earlier file's but not a -p value.
  */
+/*
+ * A slot of the name table: the name is in the slot (up to SLOT_NAME
+ * bytes of it), so that a lookup reads one cache line. A -P file of
+ * thousands of values is looked up a few names per spec, with the table
+ * long gone from the caches: a slot that pointed to the name would cost
+ * two more misses, one after the other.
+ */
+#define SLOT_NAME 23
+struct pslot {
+	uint32_t idx; /* index + 1, 0 = empty */
+	uint32_t tag; /* the hash's high half */
+	uint8_t nlen; /* the name's length, SLOT_NAME + 1 when longer */
+	char name[SLOT_NAME];
+};
+_Static_assert(sizeof(struct pslot) == 32, "two slots to a cache line");
+
 struct jd_params {
 	struct pval *v;
 	unsigned char *from_arg; /* v[i] came from -p */
 	size_t n, alloc;
-	uint32_t *slot; /* open addressing on names: index + 1, 0 = empty */
+	struct pslot *slot; /* open addressing on names */
 	size_t nslot;
 	struct psrc *srcs;
 	size_t nsrcs, asrcs;
@@ -114,24 +130,44 @@ static uint64_t hash(const char *s, size_t n)
 	return h;
 }
 
+static void slot_fill(struct pslot *s, size_t idx, uint64_t h, const char *name, size_t n)
+{
+	s->idx = (uint32_t)(idx + 1);
+	s->tag = (uint32_t)(h >> 32);
+	s->nlen = (uint8_t)(n > SLOT_NAME ? SLOT_NAME + 1 : n);
+	memcpy(s->name, name, n > SLOT_NAME ? SLOT_NAME : n);
+}
+
+/* The index of name[0..n) (hash h), or -1. */
+static long find(const struct jd_params *p, const char *name, size_t n, uint64_t h)
+{
+	size_t i;
+
+	for (i = h & (p->nslot - 1);; i = (i + 1) & (p->nslot - 1)) {
+		const struct pslot *s = &p->slot[i];
+		if (!s->idx)
+			return -1;
+		if (s->tag != (uint32_t)(h >> 32))
+			continue;
+		if (n <= SLOT_NAME
+			    ? s->nlen == n && !memcmp(s->name, name, n)
+			    : s->nlen == SLOT_NAME + 1 && !strcmp(p->v[s->idx - 1].name, name))
+			return (long)s->idx - 1;
+	}
+}
+
 long jd_params_index(const struct jd_params *p, const char *name)
 {
-	size_t i, n = strlen(name);
+	size_t n = strlen(name);
 
 	if (!p || !p->nslot)
 		return -1;
-	for (i = hash(name, n) & (p->nslot - 1);; i = (i + 1) & (p->nslot - 1)) {
-		uint32_t s = p->slot[i];
-		if (!s)
-			return -1;
-		if (!strcmp(p->v[s - 1].name, name))
-			return (long)(s - 1);
-	}
+	return find(p, name, n, hash(name, n));
 }
 
 void jd_params_lookup(const struct jd_params *p, const char *const *names, size_t n, long *idx)
 {
-	size_t k, i;
+	size_t k, i, len[16];
 	uint64_t h[16];
 
 	for (k = 0; k < n; k += 16) {
@@ -141,19 +177,30 @@ void jd_params_lookup(const struct jd_params *p, const char *const *names, size_
 				idx[k + i] = -1;
 			continue;
 		}
-		/* the slots first, all of them, then the entries they name */
+		/* the slots first, all of them, then the values they name */
 		for (i = 0; i < m; i++) {
-			h[i] = hash(names[k + i], strlen(names[k + i])) & (p->nslot - 1);
-			__builtin_prefetch(&p->slot[h[i]]);
+			len[i] = strlen(names[k + i]);
+			h[i] = hash(names[k + i], len[i]);
+			__builtin_prefetch(&p->slot[h[i] & (p->nslot - 1)]);
 		}
-		for (i = 0; i < m; i++)
-			if (p->slot[h[i]])
-				__builtin_prefetch(&p->v[p->slot[h[i]] - 1]);
-		for (i = 0; i < m; i++)
-			if (p->slot[h[i]])
-				__builtin_prefetch(p->v[p->slot[h[i]] - 1].name);
-		for (i = 0; i < m; i++)
-			idx[k + i] = jd_params_index(p, names[k + i]);
+		for (i = 0; i < m; i++) {
+			idx[k + i] = find(p, names[k + i], len[i], h[i]);
+			if (idx[k + i] >= 0)
+				__builtin_prefetch(&p->v[idx[k + i]]);
+		}
+	}
+}
+
+void jd_params_prefetch(const struct jd_params *p, const json_t *decls)
+{
+	const char *name;
+	json_t *d;
+
+	if (!p || !p->nslot || !json_is_object(decls))
+		return;
+	json_object_foreach((json_t *)decls, name, d)
+	{
+		__builtin_prefetch(&p->slot[hash(name, strlen(name)) & (p->nslot - 1)]);
 	}
 }
 
@@ -161,7 +208,7 @@ void jd_params_lookup(const struct jd_params *p, const char *const *names, size_
 static int reserve(struct jd_params *p, size_t n)
 {
 	size_t ns = p->nslot ? p->nslot : 64, i;
-	uint32_t *slot;
+	struct pslot *slot;
 
 	if (n >= UINT32_MAX / 2)
 		return -1;
@@ -185,14 +232,18 @@ static int reserve(struct jd_params *p, size_t n)
 		ns *= 2;
 	if (ns == p->nslot)
 		return 0;
-	slot = calloc(ns, sizeof(*slot));
+	/* a slot to a cache line's half (ns is a power of two, 64 or more) */
+	slot = aligned_alloc(64, ns * sizeof(*slot));
 	if (!slot)
 		return -1;
+	memset(slot, 0, ns * sizeof(*slot));
 	for (i = 0; i < p->n; i++) {
-		size_t j = hash(p->v[i].name, strlen(p->v[i].name)) & (ns - 1);
-		while (slot[j])
+		size_t nl = strlen(p->v[i].name);
+		uint64_t h = hash(p->v[i].name, nl);
+		size_t j = h & (ns - 1);
+		while (slot[j].idx)
 			j = (j + 1) & (ns - 1);
-		slot[j] = (uint32_t)(i + 1);
+		slot_fill(&slot[j], i, h, p->v[i].name, nl);
 	}
 	free(p->slot);
 	p->slot = slot;
@@ -205,9 +256,9 @@ static void put_new(struct jd_params *p, struct pval *nv, uint64_t h, int from_a
 {
 	size_t j = h & (p->nslot - 1);
 
-	while (p->slot[j])
+	while (p->slot[j].idx)
 		j = (j + 1) & (p->nslot - 1);
-	p->slot[j] = (uint32_t)(p->n + 1);
+	slot_fill(&p->slot[j], p->n, h, nv->name, strlen(nv->name));
 	p->v[p->n] = *nv;
 	p->from_arg[p->n] = (unsigned char)from_arg;
 	p->n++;

@@ -100,6 +100,12 @@ const char *jd_params_entry(const struct jd_params *p, size_t i, const json_t **
 long jd_params_index(const struct jd_params *p, const char *name);
 /* jd_params_index() of n names (p may be NULL) into idx, their lookups overlapped. */
 void jd_params_lookup(const struct jd_params *p, const char *const *names, size_t n, long *idx);
+/*
+ * Starts fetching where the lookup of each member name of decls (a spec's
+ * parameters:) will read, so that the memory is on its way while other
+ * work is done first (p and decls may be NULL).
+ */
+void jd_params_prefetch(const struct jd_params *p, const json_t *decls);
 
 /*
  * Unused values: jd_params_prepare() (after the values are in, before

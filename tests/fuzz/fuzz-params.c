@@ -2,7 +2,8 @@
  * Fuzz target: a -P file read by jd_params_add_file() (the fast reader of
  * flat JSON files, or the loader) gives what the loader and
  * jd_params_add_doc() give: the same names, values and places, or an error
- * in both. Seeds: tests/fuzz/corpus/params/.
+ * in both; and the name table finds every name (jd_params_index() and
+ * jd_params_lookup() agree). Seeds: tests/fuzz/corpus/params/.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -62,6 +63,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		free(ta);
 		free(tb);
+		/* the name table finds each name, by itself and in a batch */
+		{
+			char other[200];
+			const char *names[2] = {na, other};
+			long idx[2];
+			snprintf(other, sizeof(other), "%.150s-x", na);
+			jd_params_lookup(a, names, 2, idx);
+			if (jd_params_index(a, na) != (long)i || idx[0] != (long)i ||
+			    idx[1] != jd_params_index(a, other) ||
+			    (idx[1] >= 0 &&
+			     strcmp(jd_params_entry(a, (size_t)idx[1], NULL, NULL), other)))
+				abort();
+		}
 	}
 	jd_params_free(a);
 	jd_params_free(b);

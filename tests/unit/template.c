@@ -35,6 +35,56 @@ static const char *render(struct jd_params *p, const char *text, int flags)
 	return buf;
 }
 
+/*
+ * The name table: names that fit in a slot (up to 23 bytes), and longer ones
+ * (to the 128 of a parameter name), differing in their last bytes only.
+ */
+static void name_of(char *name, size_t len, size_t i)
+{
+	memset(name, 'n', len - 4);
+	snprintf(name + len - 4, 5, "%04zu", i);
+}
+
+static void test_names(void)
+{
+	static const size_t lens[] = {5, 22, 23, 24, 25, 64, 128};
+	const size_t nlens = sizeof(lens) / sizeof(lens[0]);
+	struct jd_params *p = jd_params_new();
+	struct jd_error err;
+	char arg[200], name[160];
+	const char *names[4];
+	long idx[4];
+	size_t i, k;
+	int all = 1;
+
+	for (k = 0; k < nlens; k++)
+		for (i = 0; i < 400; i++) {
+			name_of(name, lens[k], i);
+			snprintf(arg, sizeof(arg), "%s:=%zu", name, k * 1000 + i);
+			all &= jd_params_add_arg(p, arg, &err) == 0;
+		}
+	all &= jd_params_add_arg(p, "a=1", &err) == 0;
+	ok(all, "2,801 names of 1 to 128 bytes go in");
+	for (k = 0, all = 1; k < nlens; k++)
+		for (i = 0; i < 400; i++) {
+			const json_t *v;
+			name_of(name, lens[k], i);
+			v = jd_params_index(p, name) >= 0 ? jd_params_get(p, name, NULL) : NULL;
+			all &= v && json_integer_value(v) == (json_int_t)(k * 1000 + i);
+		}
+	ok(all, "each is found, with its value");
+	ok(jd_params_index(p, "a") >= 0, "a name of one byte");
+	names[0] = "nnnnnnnnnnnnnnnnnnn0007";  /* 23: in its slot */
+	names[1] = "nnnnnnnnnnnnnnnnnnnn0007"; /* 24: past it */
+	names[2] = "nnnnnnnnnnnnnnnnnnn0007x"; /* 24, a 23 in the table as its prefix */
+	names[3] = "nnnnnnnnnnnnnnnnnnnn000";  /* 23, a prefix of a 24 */
+	jd_params_lookup(p, names, 4, idx);
+	ok(idx[0] >= 0 && idx[1] >= 0 && idx[0] != idx[1], "a batch: 23 and 24 bytes, both found");
+	ok(idx[2] == -1 && idx[3] == -1, "a batch: near misses are not found");
+	ok(jd_params_index(p, "") == -1 && jd_params_index(p, "zz") == -1, "absent names");
+	jd_params_free(p);
+}
+
 int main(void)
 {
 	struct jd_params *p = jd_params_new();
@@ -95,5 +145,6 @@ int main(void)
 		}
 	}
 	jd_params_free(p);
+	test_names();
 	return tap_done();
 }
