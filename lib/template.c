@@ -5,8 +5,6 @@
  * are source places (scalar_pos, place_at), text documents
  * (render_text_str and friends) and managed templates (check_managed,
  * managed_preview), which need the render's state in an internal header.
- * NEEDSWORK: package placeholders are checked for form only, not against
- * destinationPackageVersions.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -109,10 +107,16 @@ struct jd_render {
 	char *text_after;
 	size_t text_before_len, text_after_len;
 	int is_text, has_doc, managed;
-	int expanded;	      /* rendering a string made by expand_nested(): not the source */
-	char *doc_json;	      /* the rendered tree as compact JSON, when made */
-	int validating;	      /* validation follows: it checks documentParameters itself */
-	int in_place;	      /* the spec's tree is rendered where it is (walk()) */
+	int expanded;	/* rendering a string made by expand_nested(): not the source */
+	char *doc_json; /* the rendered tree as compact JSON, when made */
+	int validating; /* validation follows: it checks documentParameters itself */
+	int in_place;	/* the spec's tree is rendered where it is (walk()) */
+	/*
+	 * A spec's document: its package placeholders name package versions of
+	 * destinationPackageVersions (borrowed, NULL when the spec has none).
+	 */
+	int spec_doc;
+	const json_t *dpv;
 	pcre2_match_data *md; /* for the regexes: re_match() */
 	size_t chars, device_bytes, npresigned;
 };
@@ -1062,6 +1066,64 @@ static int record_use(struct jd_render *r, const struct cur *c, size_t param,
 }
 
 /*
+ * The package and version of a package placeholder against the spec's
+ * destinationPackageVersions (aws-iot-jobs.md §4.3): AWS fills the
+ * placeholder from the package version the job installs, so it must be one
+ * of them; with both names empty, the only one.
+ */
+static int check_package_version(struct jd_render *r, const struct cur *c, const struct jd_ph *ph,
+				 const char *q)
+{
+	const char *a = c->s + ph->arg, *pkg = a, *ver;
+	size_t plen, vlen, i, n = json_array_size(r->dpv), same_pkg = 0;
+	char other[80] = "";
+
+	for (plen = 0; a[plen] != ':'; plen++)
+		;
+	ver = a + plen + 9; /* ":version:" */
+	for (vlen = 0; ver[vlen] != ':'; vlen++)
+		;
+	if (!plen && n != 1)
+		return fail_at(r, c, ph->start,
+			       "'%s' takes its package from destinationPackageVersions, which must "
+			       "then hold exactly one package version (it holds %zu)",
+			       q, n);
+	if (!plen)
+		return 0;
+	if (!n)
+		return fail_at(r, c, ph->start,
+			       "'%s' names package '%.*s', and the spec has no "
+			       "destinationPackageVersions to install it from",
+			       q, (int)plen, pkg);
+	for (i = 0; i < n; i++) {
+		/* arn:PARTITION:iot:REGION:ACCOUNT:package/NAME/version/VERSION */
+		const char *arn = json_string_value(json_array_get(r->dpv, i)), *res, *v;
+		size_t k;
+		if (!arn)
+			continue;
+		for (res = arn, k = 0; k < 5 && res; k++)
+			res = strchr(res, ':') ? strchr(res, ':') + 1 : NULL;
+		if (!res || strncmp(res, "package/", 8) || strncmp(res + 8, pkg, plen) ||
+		    strncmp(res + 8 + plen, "/version/", 9))
+			continue;
+		v = res + 8 + plen + 9;
+		if (strlen(v) == vlen && !memcmp(v, ver, vlen))
+			return 0;
+		if (!same_pkg++)
+			jd_strlcpy(other, v, sizeof(other));
+	}
+	if (same_pkg)
+		return fail_at(
+			r, c, ph->start,
+			"'%s' names version '%.*s' of package '%.*s'; destinationPackageVersions "
+			"has it at version '%s'",
+			q, (int)vlen, ver, (int)plen, pkg, other);
+	return fail_at(r, c, ph->start,
+		       "'%s' names package '%.*s', which is not in destinationPackageVersions", q,
+		       (int)plen, pkg);
+}
+
+/*
  * Scans c->s into r->phs and checks every placeholder. whole_ok(i) says
  * whether placeholder i stands for a whole value (package attributes).
  * Returns the number of parameter placeholders, or -1.
@@ -1113,6 +1175,9 @@ static int scan_checked(struct jd_render *r, const struct cur *c, const unsigned
 			return fail_at(r, c, pr.off, "%s", pr.msg);
 		if (k > 0)
 			warn_at(r, c, pr.off, "aws-placeholder", "%s", pr.msg);
+		if (ph->kind == JD_PH_PACKAGE && !ph->nparam && r->spec_doc &&
+		    check_package_version(r, c, ph, q) < 0)
+			return -1;
 		if (record_use(r, c, (size_t)-1, ph) < 0)
 			return -1;
 	}
@@ -1948,7 +2013,9 @@ int jd_render_spec(struct jd_spec *s, const struct jd_compile_opts *opts, const 
 			any = 1;
 		}
 	}
-	/* the document */
+	/* the document: its package placeholders against the (rendered) destinations */
+	r->spec_doc = 1;
+	r->dpv = json_object_get(r->root ? r->root : root, "destinationPackageVersions");
 	v = json_object_get(root, "document");
 	if (json_is_string(v)) {
 		struct cur c = {&r->wtext, "/document", 0, json_string_value(v),
