@@ -41,10 +41,6 @@ struct psrc {
 };
 
 /*
- * Only the effective value of each name is kept: a -p value replaces any
- * other; a file's value replaces an earlier file's but not a -p value.
- */
-/*
  * A slot of the name table: the name is in the slot (up to SLOT_NAME
  * bytes of it), so that a lookup reads one cache line. A -P file of
  * thousands of values is looked up a few names per spec, with the table
@@ -60,6 +56,10 @@ struct pslot {
 };
 _Static_assert(sizeof(struct pslot) == 32, "two slots to a cache line");
 
+/*
+ * Only the effective value of each name is kept: a -p value replaces any
+ * other; a file's value replaces an earlier file's but not a -p value.
+ */
 struct jd_params {
 	struct pval *v;
 	unsigned char *from_arg; /* v[i] came from -p */

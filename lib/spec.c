@@ -311,7 +311,7 @@ int jd_spec_compile(const struct jd_doc *doc, const struct jd_compile_opts *opts
 		goto out;
 	}
 	/* the values' table is read for the declared names at the render: fetched meanwhile */
-	if (!opts->no_render)
+	if (opts->params && !opts->no_render)
 		jd_params_prefetch(opts->params, json_object_get(root, "parameters"));
 	json_object_foreach((json_t *)root, key, v)
 	{
